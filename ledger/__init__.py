@@ -1,0 +1,1 @@
+"""huren's ledger: the certificate format, the contracts' chain access, event replay and audit."""

@@ -1,0 +1,1 @@
+"""huren's province node: issuance service, durable anchoring and the encrypted certificate store."""

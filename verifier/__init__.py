@@ -1,0 +1,1 @@
+"""huren's verifier: independent checks of sealed certificates against the chain and the cryptography."""
