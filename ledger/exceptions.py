@@ -1,0 +1,170 @@
+"""Exceptions raised by the ``ledger`` package.
+
+Every exception the package raises on purpose derives from :class:`LedgerError`, so callers can
+catch ours with one clause. Where a built-in exception fits the meaning too, the class also
+derives from it (``LedgerArtifactNotFoundError`` is a ``LookupError``), so code that expects the
+built-in keeps working.
+
+Exception tree (grouped by area; add new classes under the area they belong to, keep this
+drawing in step, give every class a docstring)::
+
+    LedgerError
+    │
+    ├── toolchain: compiling the contracts and their artifacts
+    │   ├── LedgerCompileError                 the compiler rejected the sources
+    │   │   └── LedgerCompilerNotFoundError    no usable solc (native or npm solcjs)
+    │   └── LedgerArtifactError                a compiled artifact is unusable
+    │       └── LedgerArtifactNotFoundError    (also LookupError) no artifact of that name
+    │
+    ├── chain access: nodes, transactions, events (ledger.chain, .sender, .events, .anvil)
+    │   ├── LedgerValueError                   (also ValueError) an argument is out of range
+    │   ├── LedgerConnectionError              (also ConnectionError) the node cannot be reached
+    │   ├── LedgerRpcError                     the node answered a JSON-RPC call with an error
+    │   ├── LedgerTimeoutError                 (also TimeoutError) the chain took too long
+    │   ├── LedgerTransactionError             a transaction could not be sent
+    │   │   └── LedgerTransactionFailedError   it was mined but failed (receipt status 0)
+    │   ├── LedgerEventError                   logs cannot be read or decoded
+    │   ├── LedgerLocalChainError              the embedded anvil cannot start or stop
+    │   │   └── LedgerAnvilNotFoundError       (also FileNotFoundError) no anvil binary
+    │   └── ContractRevert                     (ledger.revert) the contract reverted
+    │       ├── <CustomError>                  one per custom error (ledger.contract_errors)
+    │       ├── PanicRevert                    Panic(uint256): assert, overflow, …
+    │       ├── StringRevert                   Error(string): require with a message
+    │       └── UnknownRevert                  data that matches no known error
+    │
+    └── (events replay, certificates: add their classes here)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "LedgerAnvilNotFoundError",
+    "LedgerArtifactError",
+    "LedgerArtifactNotFoundError",
+    "LedgerCompileError",
+    "LedgerCompilerNotFoundError",
+    "LedgerConnectionError",
+    "LedgerError",
+    "LedgerEventError",
+    "LedgerLocalChainError",
+    "LedgerRpcError",
+    "LedgerTimeoutError",
+    "LedgerTransactionError",
+    "LedgerTransactionFailedError",
+    "LedgerValueError",
+]
+
+
+class LedgerError(Exception):
+    """Root of every exception raised on purpose by the ``ledger`` package."""
+
+
+# --- toolchain: compiling the contracts and their artifacts ------------------------------------
+
+
+class LedgerCompileError(LedgerError):
+    """The Solidity compiler rejected the sources, or could not be run.
+
+    ``str(error)`` holds the compiler's formatted messages; ``errors`` holds the compiler's
+    structured diagnostics (Standard JSON ``errors`` entries whose severity is ``error``).
+    """
+
+    def __init__(self, message: str, errors: Sequence[Mapping[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.errors: tuple[Mapping[str, Any], ...] = tuple(errors)
+
+
+class LedgerCompilerNotFoundError(LedgerCompileError):
+    """No usable compiler: no native ``solc`` of the pinned version, and no Node.js with the npm
+    ``solc`` package to fall back on."""
+
+
+class LedgerArtifactError(LedgerError):
+    """A compiled contract artifact is malformed or does not fit its expected shape."""
+
+
+class LedgerArtifactNotFoundError(LedgerArtifactError, LookupError):
+    """No artifact of the requested contract name exists."""
+
+
+# --- chain access: nodes, transactions, events -------------------------------------------------
+
+
+class LedgerValueError(LedgerError, ValueError):
+    """An argument is out of range, e.g. a block range whose start lies after its end."""
+
+
+class LedgerConnectionError(LedgerError, ConnectionError):
+    """The chain's JSON-RPC endpoint cannot be reached, or the transport failed mid-call.
+
+    ``url`` names the endpoint; the transport's exception is chained as ``__cause__``.
+    """
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class LedgerRpcError(LedgerError):
+    """The node answered a JSON-RPC call with an error object.
+
+    ``code``, ``rpc_message`` and ``data`` are the error object's members; ``method`` is the
+    JSON-RPC method called.
+    """
+
+    def __init__(self, method: str, code: int, rpc_message: str, data: Any = None) -> None:
+        super().__init__(f"{method}: {rpc_message} (JSON-RPC error {code})")
+        self.method = method
+        self.code = code
+        self.rpc_message = rpc_message
+        self.data = data
+
+
+class LedgerTimeoutError(LedgerError, TimeoutError):
+    """The chain did not reach the awaited state (a receipt, confirmations) in time."""
+
+
+class LedgerTransactionError(LedgerError):
+    """A transaction could not be sent: the node refused it, or signing or nonces went wrong.
+
+    ``tx_hash`` is the transaction's hash when it was signed, else ``None``.
+    """
+
+    def __init__(self, message: str, tx_hash: bytes | None = None) -> None:
+        super().__init__(message)
+        self.tx_hash = tx_hash
+
+
+class LedgerTransactionFailedError(LedgerTransactionError):
+    """A transaction was mined but failed (receipt status 0).
+
+    ``receipt`` is the :class:`ledger.types.Receipt`; ``revert`` the decoded
+    :class:`ledger.revert.ContractRevert` when replaying the call recovered the revert data,
+    else ``None``.
+    """
+
+    def __init__(
+        self, message: str, tx_hash: bytes, receipt: Any, revert: LedgerError | None = None
+    ) -> None:
+        super().__init__(message, tx_hash)
+        self.receipt = receipt
+        self.revert = revert
+
+
+class LedgerEventError(LedgerError):
+    """Logs cannot be read or decoded: a topic the ABI does not know, data that does not decode,
+    or a block range that reaches past the chain's head."""
+
+
+class LedgerLocalChainError(LedgerError):
+    """The embedded local chain (anvil) could not be started, answered nothing, or exited early.
+
+    The message ends with the tail of anvil's output when there is one.
+    """
+
+
+class LedgerAnvilNotFoundError(LedgerLocalChainError, FileNotFoundError):
+    """No anvil binary was found; ``scripts/dev setup`` installs it into ``node_modules``."""
