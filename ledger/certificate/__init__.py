@@ -1,0 +1,193 @@
+"""The certificate format: documents, canonical digests, disclosure, Merkle proofs, signatures.
+
+Pure Python, no chain and no database, so the province node and the verifier can both import it.
+
+Issuing (province node)::
+
+    document = build_document(data)                  # validate against the type's schema
+    sealed = seal(document, signing_key)             # salts, digest, signature: "sealed"
+    tree = MerkleTree.from_entries([s.digest for s in batch])   # anchor tree.root on chain
+    anchored = attach_receipt(sealed, Receipt(...))  # "anchored"
+    copy = disclose(anchored, ["/holder/name"])      # selective disclosure
+
+Verifying (any agency)::
+
+    sealed = parse_sealed(text)                      # format errors are CertificateFormatError
+    verify_digest(sealed)                            # content hashes to the stated digest
+    verify_signature(sealed, spki_der, algorithm)    # key and algorithm from the chain
+    verify_receipt(sealed)                           # inclusion proof to the batch root
+
+Every deliberate failure is a :class:`CertificateError`; see :mod:`ledger.certificate.exceptions`.
+Realistic sample documents for tests and demos are in :mod:`ledger.certificate.samples`.
+"""
+
+from ledger.certificate.canonical import canonical_field, canonicalize
+from ledger.certificate.checkcodes import validate_credit_code, validate_resident_id
+from ledger.certificate.digest import DIGEST_LABEL, field_leaf, flatten
+from ledger.certificate.disclosure import disclose
+from ledger.certificate.divisions import PROVINCES, province_of, validate_division_code
+from ledger.certificate.document import (
+    DOCUMENT_FORMAT,
+    CertificateDocument,
+    CertificateTypeRef,
+    Holder,
+    Issuer,
+    RelatedCertificate,
+    build_document,
+)
+from ledger.certificate.exceptions import (
+    CertificateError,
+    CertificateFormatError,
+    CertificateIntegrityError,
+    CertificateJSONError,
+    CertificateKeyError,
+    CertificateSchemaError,
+    CertificateStateError,
+    CheckCharacterError,
+    DigestMismatchError,
+    DisclosureError,
+    ProofError,
+    ProofLengthError,
+    SaltError,
+    SignatureError,
+    UnknownAlgorithmError,
+    UnknownCertificateTypeError,
+)
+from ledger.certificate.identifier import (
+    IdentifierParts,
+    make_identifier,
+    parse_identifier,
+    validate_identifier,
+)
+from ledger.certificate.issuance import attach_receipt, seal
+from ledger.certificate.merkle import (
+    EMPTY_ROOT,
+    MerkleTree,
+    leaf_hash,
+    node_hash,
+    root_from_inclusion_proof,
+    verify_consistency,
+    verify_inclusion,
+)
+from ledger.certificate.registry import CertificateType, TypeRegistry, default_registry
+from ledger.certificate.sealed import (
+    ALWAYS_DISCLOSED,
+    SEALED_FORMAT,
+    DisclosedContent,
+    DisclosedField,
+    FullContent,
+    Receipt,
+    SealedCertificate,
+    SignatureBlock,
+    parse_sealed,
+    sealed_certificate_schema,
+    sealed_from_json,
+)
+from ledger.certificate.signing import SIGNATURE_LABEL, SigningKey, key_id_of
+from ledger.certificate.types import (
+    CertificateId,
+    CreditCode,
+    Digest,
+    DivisionCode,
+    FieldPath,
+    Hash,
+    HolderIdType,
+    KeyId,
+    ProvinceCode,
+    Relation,
+    Salt,
+    SealState,
+    SignatureAlgorithm,
+    TypeCode,
+)
+from ledger.certificate.verification import (
+    recompute_digest,
+    verify_digest,
+    verify_receipt,
+    verify_signature,
+)
+
+__all__ = [
+    "ALWAYS_DISCLOSED",
+    "DIGEST_LABEL",
+    "DOCUMENT_FORMAT",
+    "EMPTY_ROOT",
+    "PROVINCES",
+    "SEALED_FORMAT",
+    "SIGNATURE_LABEL",
+    "CertificateDocument",
+    "CertificateError",
+    "CertificateFormatError",
+    "CertificateId",
+    "CertificateIntegrityError",
+    "CertificateJSONError",
+    "CertificateKeyError",
+    "CertificateSchemaError",
+    "CertificateStateError",
+    "CertificateType",
+    "CertificateTypeRef",
+    "CheckCharacterError",
+    "CreditCode",
+    "Digest",
+    "DigestMismatchError",
+    "DisclosedContent",
+    "DisclosedField",
+    "DisclosureError",
+    "DivisionCode",
+    "FieldPath",
+    "FullContent",
+    "Hash",
+    "Holder",
+    "HolderIdType",
+    "IdentifierParts",
+    "Issuer",
+    "KeyId",
+    "MerkleTree",
+    "ProofError",
+    "ProofLengthError",
+    "ProvinceCode",
+    "Receipt",
+    "RelatedCertificate",
+    "Relation",
+    "Salt",
+    "SaltError",
+    "SealState",
+    "SealedCertificate",
+    "SignatureAlgorithm",
+    "SignatureBlock",
+    "SignatureError",
+    "SigningKey",
+    "TypeCode",
+    "TypeRegistry",
+    "UnknownAlgorithmError",
+    "UnknownCertificateTypeError",
+    "attach_receipt",
+    "build_document",
+    "canonical_field",
+    "canonicalize",
+    "default_registry",
+    "disclose",
+    "field_leaf",
+    "flatten",
+    "key_id_of",
+    "leaf_hash",
+    "make_identifier",
+    "node_hash",
+    "parse_identifier",
+    "parse_sealed",
+    "province_of",
+    "recompute_digest",
+    "root_from_inclusion_proof",
+    "seal",
+    "sealed_certificate_schema",
+    "sealed_from_json",
+    "validate_credit_code",
+    "validate_division_code",
+    "validate_identifier",
+    "validate_resident_id",
+    "verify_consistency",
+    "verify_digest",
+    "verify_inclusion",
+    "verify_receipt",
+    "verify_signature",
+]

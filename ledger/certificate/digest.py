@@ -1,0 +1,183 @@
+"""Salted field leaves and the certificate digest (scheme ``huren/certificate/1``).
+
+1. **Fields.** The document's JSON form is flattened: every string, integer, boolean, null, and
+   every *empty* array or object, is one field, named by its RFC 6901 JSON Pointer
+   (``/holder/name``, ``/related/0/identifier``). Non-empty arrays and objects are not fields
+   themselves, only their members are.
+2. **Salt.** Each field gets its own 16 random bytes from the operating system's CSPRNG, written
+   as 22 characters of unpadded base64url. Without it, the hash of a low-entropy value (an ID
+   number, a birth date) could be found by trying every candidate.
+3. **Field leaf.** ``SHA-256(0x00 ‖ JCS([path, value, salt]))``, i.e. the RFC 6962 leaf hash of
+   the RFC 8785 canonical triple. The path is inside the hash, so a disclosed value cannot be
+   moved to another field.
+4. **Field root.** The RFC 6962 Merkle Tree Hash of the leaves sorted by path (Unicode code point
+   order of the pointer strings, which is also their UTF-8 byte order).
+5. **Digest.** ``SHA-256(b"huren/certificate-digest/1" ‖ field root)``.
+
+Domain separation: every RFC 6962 hash, in a field tree or in a batch tree, has a preimage that
+starts with 0x00 (leaf) or 0x01 (node); a digest's preimage starts with the label's ``h`` (0x68).
+So a digest can never be passed off as a Merkle node or root, e.g. an anchored batch root cannot
+be presented as the digest of a fake "all fields withheld" certificate; and a field leaf cannot be
+taken for a batch leaf, whose entry would have to be a digest equal to a canonical triple, a
+SHA-256 preimage. The version in the label changes whenever any of the five steps changes.
+
+Selective disclosure keeps some fields with their salts and only the leaf hashes of the others;
+the root, hence the digest, is recomputed identically from either form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NoReturn, cast
+
+from ledger.certificate.canonical import canonical_field, canonical_fields
+from ledger.certificate.exceptions import CertificateSchemaError, SaltError
+from ledger.certificate.merkle import leaf_hash, leaf_hashes, root_from_leaf_hashes
+from ledger.certificate.types import Digest, FieldPath, Hash, Salt
+
+DIGEST_LABEL = b"huren/certificate-digest/1"
+"""Prefix of the digest preimage: separates digests from Merkle hashes and versions the scheme."""
+
+SALT_BYTES = 16
+_SALT_SHAPE = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")
+_POINTER_SHAPE = re.compile(r"(/([^~/]|~[01])*)+")
+
+_sha256 = hashlib.sha256
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_SIX_BITS = bytes(_BASE64URL[b & 63] for b in range(256))
+_TWO_BITS = bytes(b"AQgw"[b & 3] for b in range(256))
+
+
+def _escape(key: object) -> str:
+    if type(key) is not str:
+        raise CertificateSchemaError(f"object key {key!r} is not a string")
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _walk(container: dict[Any, Any] | list[Any], prefix: str, out: list[Any]) -> None:
+    append = out.append
+    if type(container) is dict:
+        for key, value in container.items():
+            if type(key) is not str or "~" in key or "/" in key:
+                key = _escape(key)
+            kind = type(value)
+            if (kind is dict or kind is list) and value:
+                _walk(value, f"{prefix}/{key}", out)
+            else:
+                append((f"{prefix}/{key}", value))
+    else:
+        for index, value in enumerate(container):
+            kind = type(value)
+            if (kind is dict or kind is list) and value:
+                _walk(value, f"{prefix}/{index}", out)
+            else:
+                append((f"{prefix}/{index}", value))
+
+
+def flatten(document: Mapping[str, Any]) -> list[tuple[FieldPath, Any]]:
+    """The document's fields as ``(JSON Pointer, value)`` pairs in digest order."""
+    fields: list[tuple[FieldPath, Any]] = []
+    _walk(dict(document), "", fields)
+    fields.sort()  # paths are unique, so only paths are ever compared
+    return fields
+
+
+def validate_pointer(path: object) -> FieldPath:
+    """Check that ``path`` is a non-empty RFC 6901 JSON Pointer such as ``/holder/name``."""
+    if not isinstance(path, str) or not _POINTER_SHAPE.fullmatch(path):
+        raise CertificateSchemaError(
+            f"field path {path!r} is not a JSON Pointer like '/holder/name' "
+            f"('~' must be written '~0' and '/' inside a name '~1')"
+        )
+    return FieldPath(path)
+
+
+def new_salts(count: int) -> list[Salt]:
+    """``count`` fresh salts of 16 bytes each from the operating system's CSPRNG.
+
+    The unpadded base64url form of 16 bytes is 21 characters of 6 bits each and a last character
+    carrying the remaining 2 bits (one of ``A Q g w``). Drawing each character directly from
+    fresh random bytes (the low 6, resp. 2, bits of one byte each: uniform, as 256 is a multiple
+    of 64) gives exactly the base64url encoding of 16 uniformly random bytes, in two ``translate``
+    calls instead of one encoder call per salt.
+    """
+    body = os.urandom(21 * count).translate(_SIX_BITS).decode("ascii")
+    tail = os.urandom(count).translate(_TWO_BITS).decode("ascii")
+    return cast(list[Salt], [body[21 * i : 21 * i + 21] + tail[i] for i in range(count)])
+
+
+def validate_salt(salt: object, path: str) -> Salt:
+    """Check that a salt is exactly 16 bytes in canonical unpadded base64url."""
+    if not isinstance(salt, str) or not _SALT_SHAPE.fullmatch(salt):
+        raise SaltError(
+            f"salt of field {path} must be 16 bytes written as 22 base64url characters "
+            f"(A-Z a-z 0-9 - _, no padding); got {salt!r:.40}"
+        )
+    return Salt(salt)
+
+
+def field_leaf(path: str, value: object, salt: str) -> Hash:
+    """The leaf hash of one salted field: ``SHA-256(0x00 ‖ JCS([path, value, salt]))``."""
+    return leaf_hash(canonical_field(path, value, salt))
+
+
+def digest_from_leaves(leaves: Sequence[bytes]) -> Digest:
+    """The certificate digest over field leaves already sorted by path."""
+    return Digest(_sha256(DIGEST_LABEL + root_from_leaf_hashes(leaves)).digest())
+
+
+def salted_digest(
+    fields: Sequence[tuple[str, Any]], salts: Sequence[str]
+) -> tuple[Digest, list[Hash]]:
+    """Digest and field leaves of flattened fields with their salts, in the same order."""
+    leaves = leaf_hashes(canonical_fields(fields, salts))
+    return digest_from_leaves(leaves), leaves
+
+
+def ordered_salts(fields: Sequence[tuple[str, Any]], salts: Mapping[str, str]) -> list[str]:
+    """The salt of each field, in the fields' order; every field needs one, and no other."""
+    try:
+        ordered = [salts[path] for path, _ in fields]
+    except KeyError:
+        _explain_salt_mismatch([path for path, _ in fields], salts)
+    if len(ordered) != len(salts):
+        _explain_salt_mismatch([path for path, _ in fields], salts)
+    return ordered
+
+
+def document_digest(document: Mapping[str, Any], salts: Mapping[str, str]) -> Digest:
+    """Digest of a whole document given its salt for every field."""
+    fields = flatten(document)
+    return salted_digest(fields, ordered_salts(fields, salts))[0]
+
+
+def _explain_salt_mismatch(paths: Iterable[str], salts: Mapping[str, str]) -> NoReturn:
+    wanted = set(paths)
+    missing = sorted(wanted - salts.keys())
+    extra = sorted(salts.keys() - wanted)
+    parts = []
+    if missing:
+        parts.append(f"no salt for field(s) {', '.join(missing[:5])}")
+    if extra:
+        parts.append(f"salt(s) for unknown field(s) {', '.join(extra[:5])}")
+    raise CertificateSchemaError(
+        "salts do not match the document's fields: " + "; ".join(parts)
+    )
+
+
+def disclosed_digest(
+    disclosed: Mapping[str, tuple[Any, str]], withheld: Mapping[str, bytes]
+) -> Digest:
+    """Digest of a disclosed copy: revealed ``(value, salt)`` fields plus withheld leaf hashes."""
+    both = disclosed.keys() & withheld.keys()
+    if both:
+        raise CertificateSchemaError(
+            f"field(s) {', '.join(sorted(both))} are both disclosed and withheld"
+        )
+    leaves: dict[str, bytes] = dict(withheld)
+    for path, (value, salt) in disclosed.items():
+        leaves[path] = field_leaf(path, value, salt)
+    return digest_from_leaves([leaves[path] for path in sorted(leaves)])

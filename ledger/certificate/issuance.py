@@ -1,0 +1,73 @@
+"""Sealing a validated document and attaching the receipt once its batch is anchored.
+
+The node seals first (salts, digest, signature: the certificate is complete and can be handed
+out) and anchors later in a batch; :func:`attach_receipt` then turns the file from ``sealed`` to
+``anchored``. Both steps are pure: no chain, no storage.
+"""
+
+from __future__ import annotations
+
+from ledger.certificate.digest import flatten, new_salts, salted_digest
+from ledger.certificate.document import CertificateDocument
+from ledger.certificate.exceptions import CertificateKeyError, CertificateStateError
+from ledger.certificate.merkle import leaf_hash, verify_inclusion
+from ledger.certificate.sealed import (
+    SEALED_FORMAT,
+    FullContent,
+    Receipt,
+    SealedCertificate,
+    SignatureBlock,
+)
+from ledger.certificate.signing import SigningKey
+from ledger.certificate.types import SealState
+
+
+def seal(document: CertificateDocument, key: SigningKey) -> SealedCertificate:
+    """Salt every field, compute the digest and sign it: a sealed, not yet anchored certificate.
+
+    Every call draws fresh salts, so sealing the same document twice gives two different digests.
+    """
+    if key.algorithm is not document.signature_algorithm:
+        raise CertificateKeyError(
+            f"the document names {document.signature_algorithm.label} but the signing key is "
+            f"{key.algorithm.label}; seal with a key of the named algorithm"
+        )
+    fields = flatten(document.model_dump(mode="json"))
+    salts = new_salts(len(fields))
+    digest, _ = salted_digest(fields, salts)
+    # Every part below is already validated or made here; validating again would run the
+    # document's checks a second time and double the cost of sealing.
+    return SealedCertificate.model_construct(
+        version=SEALED_FORMAT,
+        state=SealState.SEALED,
+        issuing_province=document.issuing_province,
+        digest=digest,
+        content=FullContent.model_construct(
+            document=document,
+            salts={path: salt for (path, _), salt in zip(fields, salts, strict=True)},
+        ),
+        signature=SignatureBlock.model_construct(
+            key_id=key.key_id, value=key.sign_digest(digest)
+        ),
+        receipt=None,
+    )
+
+
+def attach_receipt(sealed: SealedCertificate, receipt: Receipt) -> SealedCertificate:
+    """The anchored certificate: ``sealed`` with a receipt whose proof leads to its batch root.
+
+    The proof is checked here so a node never hands out a receipt that a verifier would reject.
+    """
+    if sealed.receipt is not None:
+        raise CertificateStateError(
+            f"certificate 0x{sealed.digest.hex()} is already anchored in transaction "
+            f"0x{sealed.receipt.transaction_hash.hex()}"
+        )
+    verify_inclusion(
+        leaf_hash(sealed.digest),
+        receipt.leaf_index,
+        receipt.tree_size,
+        receipt.inclusion_proof,
+        receipt.batch_root,
+    )
+    return sealed.model_copy(update={"state": SealState.ANCHORED, "receipt": receipt})

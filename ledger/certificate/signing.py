@@ -1,0 +1,162 @@
+"""Signing keys, key ids and signatures over certificate digests.
+
+- Algorithms: Ed25519 (default) and ECDSA over P-256 with SHA-256, numbered for the chain by
+  :class:`~ledger.certificate.types.SignatureAlgorithm`.
+- Key id: ``SHA-256(SubjectPublicKeyInfo DER)``. The key registry contract stores the SPKI DER and
+  checks ``sha256(spki) == keyId``, so a verifier can fetch the key by the id in the file.
+- Signed message: ``b"huren/certificate-signature/1" ‖ digest``. The label keeps a province's
+  signing key from ever producing a signature that is valid for some other protocol's message,
+  and versions the rule.
+- Signature bytes: Ed25519's 64 bytes; for ECDSA the fixed-size ``r ‖ s`` (32 bytes each,
+  big-endian) rather than DER, so every signature has one length and one encoding.
+- Private keys are saved as encrypted PKCS#8 PEM; a passphrase is required.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from ledger.certificate.exceptions import CertificateKeyError, SignatureError
+from ledger.certificate.types import KeyId, SignatureAlgorithm
+
+SIGNATURE_LABEL = b"huren/certificate-signature/1"
+"""Prefix of every signed message; the certificate digest follows it."""
+
+SIGNATURE_SIZE = 64
+
+PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
+
+_ECDSA = ec.ECDSA(hashes.SHA256())
+
+
+def key_id_of(spki_der: bytes) -> KeyId:
+    """The key id of a public key: SHA-256 of its SubjectPublicKeyInfo DER."""
+    return KeyId(hashlib.sha256(spki_der).digest())
+
+
+def _algorithm_of(key: PrivateKey | PublicKey) -> SignatureAlgorithm:
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return SignatureAlgorithm.ED25519
+    if isinstance(key.curve, ec.SECP256R1):
+        return SignatureAlgorithm.ECDSA_P256_SHA256
+    raise CertificateKeyError(
+        f"ECDSA keys must be on curve P-256 (secp256r1), not {key.curve.name}"
+    )
+
+
+class SigningKey:
+    """A province's private signing key, with its algorithm, public SPKI DER and key id."""
+
+    __slots__ = ("_key", "algorithm", "key_id", "spki_der")
+
+    def __init__(self, private_key: PrivateKey) -> None:
+        if not isinstance(private_key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+            raise CertificateKeyError(
+                f"{type(private_key).__name__} keys are not supported; use Ed25519 or ECDSA P-256"
+            )
+        self.algorithm = _algorithm_of(private_key)
+        self._key = private_key
+        self.spki_der = private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.key_id = key_id_of(self.spki_der)
+
+    @classmethod
+    def generate(cls, algorithm: SignatureAlgorithm = SignatureAlgorithm.ED25519) -> SigningKey:
+        """A new random key for ``algorithm``."""
+        if algorithm is SignatureAlgorithm.ED25519:
+            return cls(ed25519.Ed25519PrivateKey.generate())
+        return cls(ec.generate_private_key(ec.SECP256R1()))
+
+    @classmethod
+    def from_pem(cls, pem: bytes, passphrase: bytes) -> SigningKey:
+        """Load an encrypted PKCS#8 PEM private key."""
+        try:
+            key = serialization.load_pem_private_key(pem, password=passphrase)
+        except (ValueError, TypeError) as exc:
+            raise CertificateKeyError(
+                f"cannot load the signing key: wrong passphrase or not an encrypted PEM "
+                f"private key ({exc})"
+            ) from exc
+        if not isinstance(key, ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+            raise CertificateKeyError(
+                f"the PEM holds a {type(key).__name__}; use an Ed25519 or ECDSA P-256 key"
+            )
+        return cls(key)
+
+    def to_pem(self, passphrase: bytes) -> bytes:
+        """The key as encrypted PKCS#8 PEM; refuses an empty passphrase."""
+        if not passphrase:
+            raise CertificateKeyError("a signing key is only saved encrypted: give a passphrase")
+        return self._key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
+
+    def sign_digest(self, digest: bytes) -> bytes:
+        """Sign ``SIGNATURE_LABEL ‖ digest``; returns 64 bytes."""
+        message = SIGNATURE_LABEL + digest
+        if isinstance(self._key, ed25519.Ed25519PrivateKey):
+            return self._key.sign(message)
+        r, s = decode_dss_signature(self._key.sign(message, _ECDSA))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+@functools.lru_cache(maxsize=1024)
+def load_public_key(spki_der: bytes, algorithm: SignatureAlgorithm) -> PublicKey:
+    """Parse an SPKI DER public key and check that it is a key for ``algorithm``.
+
+    Cached: a verifier sees the same few province keys again and again.
+    """
+    try:
+        key = serialization.load_der_public_key(spki_der)
+    except (ValueError, TypeError) as exc:
+        raise CertificateKeyError(
+            f"the public key is not a DER SubjectPublicKeyInfo ({exc})"
+        ) from exc
+    if not isinstance(key, ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey):
+        raise CertificateKeyError(
+            f"the public key is a {type(key).__name__}; expected {algorithm.label}"
+        )
+    if _algorithm_of(key) is not algorithm:
+        raise CertificateKeyError(
+            f"the public key is an {_algorithm_of(key).label} key, but {algorithm.label} "
+            f"was expected"
+        )
+    return key
+
+
+def verify_digest_signature(
+    spki_der: bytes, algorithm: SignatureAlgorithm, digest: bytes, signature: bytes
+) -> None:
+    """Raise :class:`SignatureError` unless ``signature`` signs ``digest`` under this key."""
+    key = load_public_key(spki_der, algorithm)
+    if len(signature) != SIGNATURE_SIZE:
+        raise SignatureError(
+            f"signature is {len(signature)} bytes; {algorithm.label} signatures are 64 bytes"
+        )
+    message = SIGNATURE_LABEL + digest
+    try:
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            key.verify(signature, message)
+        else:
+            der = encode_dss_signature(
+                int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+            )
+            key.verify(der, message, _ECDSA)
+    except InvalidSignature:
+        raise SignatureError(
+            f"signature does not verify under key 0x{key_id_of(spki_der).hex()}: the "
+            f"certificate was altered after signing or was signed by another key"
+        ) from None

@@ -1,0 +1,1 @@
+"""Benchmark modules, one per area; scripts/bench.py runs them."""

@@ -1,0 +1,253 @@
+"""Certificate-format benchmark: sealing and verifying rates, Merkle tree build and proofs.
+
+Pure Python, no chain. Per round, in this one thread (one core):
+
+- reference: bare Ed25519 sign and verify of ``cryptography``, to show how fast the (shared)
+  machine was during the run;
+- seal: :func:`build_document` + :func:`seal` of 2,000 sample documents of every shipped type
+  (validate against the type schema, canonicalize and hash every field with a fresh salt, sign);
+  once with Ed25519 (the default) and once with ECDSA P-256;
+- verify: :func:`verify_digest` + :func:`verify_signature` + :func:`verify_receipt` of the same
+  documents, sealed, anchored in one batch and parsed beforehand; and the same including
+  :func:`parse_sealed` of the JSON text;
+- Merkle: :meth:`MerkleTree.from_entries` over 1,000,000 digests (root and every level kept), and
+  the inclusion proofs of all of its leaves.
+
+Values are medians of ``rounds`` rounds of CPU time (``time.process_time``, so the rates are per
+core even when the shared machine is busy); ``scale`` multiplies the sizes.
+
+    .venv/bin/python scripts/benchmarks/format.py [--rounds 5] [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+_ROOT = _HERE.parents[1]
+# Run as a script, this folder heads sys.path; the project root must be importable instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
+
+from ledger.certificate import (  # noqa: E402
+    SIGNATURE_LABEL,
+    MerkleTree,
+    Receipt,
+    SealedCertificate,
+    SignatureAlgorithm,
+    SigningKey,
+    attach_receipt,
+    build_document,
+    parse_sealed,
+    seal,
+    verify_digest,
+    verify_receipt,
+    verify_signature,
+)
+from ledger.certificate.samples import sample_documents  # noqa: E402
+from ledger.certificate.signing import load_public_key  # noqa: E402
+
+DOCUMENTS = 2_000
+"""Documents sealed and verified per round, at scale 1."""
+LEAVES = 1_000_000
+"""Leaves of the benchmarked Merkle tree, at scale 1."""
+
+
+def _timed(action: Callable[[], object]) -> float:
+    """CPU seconds of this (single-threaded) process: other load on the shared machine does not
+    count, so the rate is per core."""
+    gc.collect()
+    started = time.process_time()
+    action()
+    return time.process_time() - started
+
+
+def _anchor(batch: list[SealedCertificate]) -> list[SealedCertificate]:
+    tree = MerkleTree.from_entries([sealed.digest for sealed in batch])
+    return [
+        attach_receipt(
+            sealed,
+            Receipt(
+                batch_root=tree.root,
+                leaf_index=index,
+                tree_size=tree.size,
+                inclusion_proof=tuple(tree.inclusion_proof(index)),
+                chain_id=31337,
+                contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                transaction_hash=hashlib.sha256(tree.root).digest(),
+                block_number=1,
+            ),
+        )
+        for index, sealed in enumerate(batch)
+    ]
+
+
+def _format_rates(
+    rounds: int, count: int, algorithm: SignatureAlgorithm
+) -> tuple[float, float, float, int]:
+    key = SigningKey.generate(algorithm)
+    data = sample_documents(count, seed=1, algorithm=algorithm)
+    sealed: list[SealedCertificate] = []
+
+    def seal_all() -> None:
+        sealed[:] = [seal(build_document(item), key) for item in data]
+
+    seal_times = [_timed(seal_all) for _ in range(rounds)]
+    anchored = _anchor(sealed)
+    texts = [certificate.to_json() for certificate in anchored]
+    parsed = [parse_sealed(text) for text in texts]
+    fields = sum(len(certificate.disclosed_values()) for certificate in parsed) // len(parsed)
+
+    def verify_all() -> None:
+        for certificate in parsed:
+            verify_digest(certificate)
+            verify_signature(certificate, key.spki_der, algorithm)
+            verify_receipt(certificate)
+
+    def parse_and_verify_all() -> None:
+        for text in texts:
+            certificate = parse_sealed(text)
+            verify_digest(certificate)
+            verify_signature(certificate, key.spki_der, algorithm)
+            verify_receipt(certificate)
+
+    verify_times = [_timed(verify_all) for _ in range(rounds)]
+    parse_times = [_timed(parse_and_verify_all) for _ in range(rounds)]
+    return (
+        count / statistics.median(seal_times),
+        count / statistics.median(verify_times),
+        count / statistics.median(parse_times),
+        fields,
+    )
+
+
+def _merkle_times(rounds: int, leaves: int) -> tuple[float, float]:
+    digests = [hashlib.sha256(i.to_bytes(8, "big")).digest() for i in range(leaves)]
+    trees: list[MerkleTree] = []
+
+    def build() -> None:
+        trees[:] = [MerkleTree.from_entries(digests)]
+
+    build_times = [_timed(build) for _ in range(rounds)]
+    tree = trees[0]
+
+    def all_proofs() -> None:
+        proof = tree.inclusion_proof
+        for index in range(tree.size):
+            proof(index)
+
+    proof_times = [_timed(all_proofs) for _ in range(rounds)]
+    return statistics.median(build_times), statistics.median(proof_times)
+
+
+def _reference_rates(rounds: int, count: int) -> tuple[float, float]:
+    """Bare Ed25519 sign and verify rates: how fast this machine is during this run."""
+    key = SigningKey.generate()
+    message = bytes(62)
+    signature = key.sign_digest(message)
+    public = load_public_key(key.spki_der, SignatureAlgorithm.ED25519)
+    assert isinstance(public, Ed25519PublicKey)
+
+    def sign_all() -> None:
+        for _ in range(count):
+            key.sign_digest(message)
+
+    def verify_all() -> None:
+        for _ in range(count):
+            public.verify(signature, SIGNATURE_LABEL + message)
+
+    signs = [_timed(sign_all) for _ in range(rounds)]
+    verifies = [_timed(verify_all) for _ in range(rounds)]
+    return count / statistics.median(signs), count / statistics.median(verifies)
+
+
+def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+    """Measure; each value is the median of ``rounds`` rounds, sizes multiplied by ``scale``."""
+    count = max(1, round(DOCUMENTS * scale))
+    leaves = max(1, round(LEAVES * scale))
+    where = f"median of {rounds} rounds, CPU time of one thread"
+    docs = f"{count:,} sample documents of all 7 types"
+    signs, verifies = _reference_rates(rounds, count)
+    results: list[dict[str, Any]] = [
+        {
+            "name": "reference: bare Ed25519 signatures per second",
+            "value": round(signs),
+            "unit": "signatures/s",
+            "command_note": f"cryptography Ed25519 sign of 93 bytes, {count:,} per round; {where}",
+        },
+        {
+            "name": "reference: bare Ed25519 verifications per second",
+            "value": round(verifies),
+            "unit": "verifications/s",
+            "command_note": f"cryptography Ed25519 verify, {count:,} per round; {where}",
+        },
+    ]
+    for algorithm, label in (
+        (SignatureAlgorithm.ED25519, "Ed25519"),
+        (SignatureAlgorithm.ECDSA_P256_SHA256, "ECDSA P-256"),
+    ):
+        sealed, verified, parsed, fields = _format_rates(rounds, count, algorithm)
+        note = f"{docs} (~{fields} fields each), {label}; {where}"
+        results += [
+            {
+                "name": f"documents sealed per second ({label})",
+                "value": round(sealed),
+                "unit": "documents/s",
+                "command_note": f"build_document + seal (validate, JCS, hash, sign); {note}",
+            },
+            {
+                "name": f"certificates verified per second ({label})",
+                "value": round(verified),
+                "unit": "certificates/s",
+                "command_note": f"verify_digest + verify_signature + verify_receipt; {note}",
+            },
+            {
+                "name": f"certificates parsed and verified per second ({label})",
+                "value": round(parsed),
+                "unit": "certificates/s",
+                "command_note": f"parse_sealed of the JSON text, then the same checks; {note}",
+            },
+        ]
+    build, proofs = _merkle_times(rounds, leaves)
+    results += [
+        {
+            "name": f"Merkle tree build, {leaves:,} leaves",
+            "value": round(build, 3),
+            "unit": "s",
+            "command_note": f"MerkleTree.from_entries (leaf hashes, all levels, root); {where}",
+        },
+        {
+            "name": f"all inclusion proofs of a {leaves:,}-leaf tree",
+            "value": round(proofs, 3),
+            "unit": "s",
+            "command_note": f"MerkleTree.inclusion_proof for every leaf of the built tree; {where}",
+        },
+    ]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    for measurement in run(rounds=args.rounds, scale=args.scale):
+        print(
+            f"{measurement['name']}: {measurement['value']:,} {measurement['unit']}"
+            f"  ({measurement['command_note']})"
+        )
+
+
+if __name__ == "__main__":
+    main()
