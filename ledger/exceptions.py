@@ -26,13 +26,15 @@ drawing in step, give every class a docstring)::
     │   ├── LedgerEventError                   logs cannot be read or decoded
     │   ├── LedgerLocalChainError              the embedded anvil cannot start or stop
     │   │   └── LedgerAnvilNotFoundError       (also FileNotFoundError) no anvil binary
+    │   ├── LedgerDeploymentError              no usable deployment record, or deploying failed
     │   └── ContractRevert                     (ledger.revert) the contract reverted
     │       ├── <CustomError>                  one per custom error (ledger.contract_errors)
     │       ├── PanicRevert                    Panic(uint256): assert, overflow, …
     │       ├── StringRevert                   Error(string): require with a message
     │       └── UnknownRevert                  data that matches no known error
     │
-    └── (events replay, certificates: add their classes here)
+    ├── AuditError                         (ledger.audit.exceptions) an audit could not run
+    └── (certificates: add their classes here)
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "LedgerCompileError",
     "LedgerCompilerNotFoundError",
     "LedgerConnectionError",
+    "LedgerDeploymentError",
     "LedgerError",
     "LedgerEventError",
     "LedgerLocalChainError",
@@ -141,7 +144,7 @@ class LedgerTransactionError(LedgerError):
 class LedgerTransactionFailedError(LedgerTransactionError):
     """A transaction was mined but failed (receipt status 0).
 
-    ``receipt`` is the :class:`ledger.types.Receipt`; ``revert`` the decoded
+    ``receipt`` is the web3 ``TxReceipt``; ``revert`` the decoded
     :class:`ledger.revert.ContractRevert` when replaying the call recovered the revert data,
     else ``None``.
     """
@@ -168,3 +171,8 @@ class LedgerLocalChainError(LedgerError):
 
 class LedgerAnvilNotFoundError(LedgerLocalChainError, FileNotFoundError):
     """No anvil binary was found; ``scripts/dev setup`` installs it into ``node_modules``."""
+
+
+class LedgerDeploymentError(LedgerError):
+    """A deployment record is missing or malformed, or the deployment transaction made no
+    contract."""
