@@ -1,1 +1,56 @@
-"""huren's province node: issuance service, durable anchoring and the encrypted certificate store."""
+"""huren's province node: issuance, durable anchoring, encrypted store under access control.
+
+Run one with ``huren node serve --province 330000`` or build the app in code::
+
+    app = create_app(NodeSettings(province=330000, mode="dev", chain_key=...))
+
+The pieces, each in its own module: :mod:`~province_nodes.issuance` (validate → seal → encrypt
+→ store and queue), :mod:`~province_nodes.batcher` (durable batch anchoring),
+:mod:`~province_nodes.status`, :mod:`~province_nodes.keys`, :mod:`~province_nodes.envelope`
+(encryption at rest), :mod:`~province_nodes.auth` and :mod:`~province_nodes.consents` (access
+control), :mod:`~province_nodes.access_log` (hash-chained log with anchored heads).
+"""
+
+from province_nodes.app import create_app
+from province_nodes.exceptions import (
+    AccessDeniedError,
+    AuthenticationError,
+    ChainUnavailableError,
+    ConsentError,
+    EnvelopeError,
+    NodeConfigError,
+    NodeConflictError,
+    NodeError,
+    NodeInputError,
+    NodeNotFoundError,
+    NotAnchoredError,
+    StoreIntegrityError,
+    StoreUnavailableError,
+    WrongMasterKeyError,
+)
+from province_nodes.node import ProvinceNode
+from province_nodes.settings import NodeSettings
+from province_nodes.types import BatchState, Role, StoredState
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "BatchState",
+    "ChainUnavailableError",
+    "ConsentError",
+    "EnvelopeError",
+    "NodeConfigError",
+    "NodeConflictError",
+    "NodeError",
+    "NodeInputError",
+    "NodeNotFoundError",
+    "NodeSettings",
+    "NotAnchoredError",
+    "ProvinceNode",
+    "Role",
+    "StoreIntegrityError",
+    "StoreUnavailableError",
+    "StoredState",
+    "WrongMasterKeyError",
+    "create_app",
+]

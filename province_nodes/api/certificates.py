@@ -1,0 +1,175 @@
+"""Certificates: issue (one or bulk), receipt, status, and the consented read by agencies."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Request, status
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import select
+
+from ledger.certificate.sealed import Receipt
+from province_nodes.api.deps import AnyCallerDep, NodeDep, OperatorDep
+from province_nodes.api.errors import responses
+from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
+from province_nodes.db import unit_of_work
+from province_nodes.exceptions import NodeInputError, NodeNotFoundError, NotAnchoredError
+from province_nodes.models import CertificateRow
+from province_nodes.reads import fetch_under_consent
+from province_nodes.status import StatusView
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/certificates", tags=["certificates"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Issued,
+    responses=responses(401, 403, 409, 413, 422, 503),
+    summary="Issue one certificate",
+)
+def issue(
+    node: NodeDep,
+    _caller: OperatorDep,
+    document: Annotated[
+        dict[str, Any], Body(description="A certificate document (huren/certificate/1)")
+    ],
+) -> Issued:
+    """Validate, seal, encrypt and queue for anchoring; answers once durably stored."""
+    sealed = node.issuer.issue(document)
+    node.batcher.wake()
+    return Issued(
+        certificate_id=str(sealed.disclosed_values()["/identifier"]),
+        digest="0x" + sealed.digest.hex(),
+        sealed=json.loads(sealed.to_json()),
+    )
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BulkIssued,
+    responses=responses(401, 403, 409, 413, 422, 503),
+    summary="Issue many certificates (JSON array or NDJSON)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def issue_bulk(request: Request, node: NodeDep, _caller: OperatorDep) -> BulkIssued:
+    """All certificates are validated first; then all are stored and batched, or none."""
+    body = await request.body()
+    items = _parse_bulk(body, request.headers.get("content-type", ""))
+    result = await run_in_threadpool(node.issuer.issue_bulk, items, node.settings.batch_size)
+    node.batcher.wake()
+    return BulkIssued(
+        count=len(result.certificate_ids),
+        batches=result.batches,
+        certificate_ids=result.certificate_ids,
+    )
+
+
+def _parse_bulk(body: bytes, content_type: str) -> list[Any]:
+    try:
+        if "ndjson" in content_type:
+            return [json.loads(line) for line in body.splitlines() if line.strip()]
+        items = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise NodeInputError(
+            f"the bulk body is not valid JSON: {error}", code="malformed_json"
+        ) from None
+    if not isinstance(items, list):
+        raise NodeInputError("the bulk body must be a JSON array of documents or NDJSON")
+    return items
+
+
+@router.get(
+    "/{certificate_id}/receipt",
+    response_model=Receipt,
+    responses=responses(401, 404, 409, 503),
+    summary="The anchoring receipt of a certificate",
+)
+def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Receipt:
+    """Batch root, leaf index, inclusion proof and transaction; 409 until anchored."""
+    with unit_of_work(node.engine) as session:
+        found = session.exec(
+            select(CertificateRow.seq, CertificateRow.receipt).where(
+                CertificateRow.certificate_id == certificate_id
+            )
+        ).first()
+    if found is None:
+        raise NodeNotFoundError(
+            f"no certificate {certificate_id} on this node", code="unknown_certificate"
+        )
+    if found[1] is None:
+        raise NotAnchoredError(
+            f"certificate {certificate_id} is not anchored yet; retry in a few seconds"
+        )
+    return Receipt.model_validate_json(found[1])
+
+
+@router.get(
+    "/{certificate_id}",
+    response_model=SealedJSON,
+    responses=responses(401, 403, 404, 409, 503),
+    summary="Read a certificate's consented fields (agencies, with the holder's consent)",
+)
+def fetch(
+    node: NodeDep,
+    certificate_id: str,
+    authorization: Annotated[
+        str | None, Header(description="An agency credential: 'Bearer <token>'")
+    ] = None,
+    huren_consent: Annotated[str | None, Header(description="The holder's consent token")] = None,
+) -> dict[str, Any]:
+    """A sealed, selectively disclosed certificate with its receipt.
+
+    Every attempt is logged, even one without a valid credential, so the credential is checked
+    inside the logged read rather than by the usual dependency.
+    """
+    copy = fetch_under_consent(node, authorization, certificate_id, huren_consent)
+    result: dict[str, Any] = json.loads(copy.to_json())
+    return result
+
+
+@router.get(
+    "/{certificate_id}/status",
+    response_model=StatusPublic,
+    responses=responses(401, 404, 409, 503),
+    summary="A certificate's status as the chain reports it",
+)
+def get_status(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> StatusPublic:
+    """Read from the chain (the authority); the store is repaired if it lags."""
+    return _status(node.status.current(certificate_id))
+
+
+@router.post(
+    "/{certificate_id}/status",
+    response_model=StatusPublic,
+    responses=responses(401, 403, 404, 409, 422, 503),
+    summary="Revoke, suspend or reinstate a certificate",
+)
+def change_status(
+    node: NodeDep, _caller: OperatorDep, certificate_id: str, change: StatusChange
+) -> StatusPublic:
+    """On chain first, then in the store."""
+    view = node.status.change(certificate_id, change.action, change.reason, change.effective_at)
+    return _status(view)
+
+
+def _status(view: StatusView) -> StatusPublic:
+    return StatusPublic(
+        certificate_id=view.certificate_id,
+        state=view.state.value,
+        reason=view.reason,
+        effective_at=view.effective_at,
+        changes=view.changes,
+    )

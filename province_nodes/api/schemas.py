@@ -1,0 +1,185 @@
+"""Request and response models of the HTTP API (what callers send and may see)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from province_nodes.status import StatusAction
+
+__all__ = [
+    "AccessHistory",
+    "AccessLogEntryPublic",
+    "AccessLogPage",
+    "AuditCertificate",
+    "AuditCertificatePage",
+    "BulkIssued",
+    "ConsentCreate",
+    "ConsentCreated",
+    "ConsentWithdrawn",
+    "ConsistencyProof",
+    "HeadPublic",
+    "HolderQuery",
+    "Issued",
+    "KeyRotated",
+    "ServiceItem",
+    "StatusChange",
+    "StatusPublic",
+]
+
+SealedJSON = dict[str, Any]
+"""A sealed certificate in the ``huren/sealed-certificate/1`` format (see ledger.certificate)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Issued(_Model):
+    """A certificate just issued: sealed and queued; its receipt follows once anchored."""
+
+    certificate_id: str
+    digest: str = Field(description="0x-hex certificate digest")
+    state: Literal["sealed"] = "sealed"
+    sealed: SealedJSON
+
+
+class BulkIssued(_Model):
+    """A bulk issuance: every certificate stored and batched, in input order."""
+
+    count: int
+    batches: int
+    certificate_ids: list[str]
+
+
+class StatusChange(_Model):
+    """A status change an operator asks for."""
+
+    action: StatusAction
+    reason: int = Field(ge=0, le=255, description="StatusReason code")
+    effective_at: int = Field(0, ge=0, description="Unix time; 0 = now (block time)")
+
+
+class StatusPublic(_Model):
+    """A certificate's status on chain."""
+
+    certificate_id: str
+    state: Literal["active", "suspended", "revoked"]
+    reason: int | None
+    effective_at: int | None
+    changes: int
+
+
+class ServiceItem(_Model):
+    """A government service item (政务服务事项)."""
+
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ConsentCreate(_Model):
+    """A holder's consent, as the portal submits it."""
+
+    certificate_id: str = Field(min_length=1, max_length=160)
+    agency_id: str = Field(min_length=1, max_length=64)
+    fields: list[str] = Field(description="JSON Pointers of the fields the agency may read")
+    purpose: str = Field(min_length=1, max_length=500, description="申请事由")
+    service_item: ServiceItem
+    expires_at: datetime = Field(description="RFC 3339 with offset")
+    max_uses: int = Field(1, ge=1, le=1000)
+
+
+class ConsentCreated(_Model):
+    """A consent and its signed token (hand the token to the agency)."""
+
+    consent_id: str
+    token: str
+    certificate_id: str
+    agency_id: str
+    fields: list[str]
+    purpose: str
+    service_item: ServiceItem
+    expires_at: int
+    max_uses: int
+
+
+class ConsentWithdrawn(_Model):
+    """A withdrawn consent."""
+
+    consent_id: str
+    withdrawn_at: int
+
+
+class KeyRotated(_Model):
+    """The signing key after a rotation."""
+
+    key_id: str
+    previous_key_id: str
+
+
+class AuditCertificate(_Model):
+    """One certificate as an auditor sees it: status and leaf hashes, no personal data."""
+
+    certificate_id: str
+    state: Literal["active", "suspended", "revoked"]
+    reason: int | None
+    effective_at: int | None
+    sealed: SealedJSON
+
+
+class AuditCertificatePage(_Model):
+    """A page of the certificate list."""
+
+    province: int
+    total: int
+    items: list[AuditCertificate]
+
+
+class AccessLogEntryPublic(_Model):
+    """One hash-chained access-log entry."""
+
+    index: int
+    hash: str
+    prev_hash: str
+    entry: dict[str, Any]
+
+
+class HeadPublic(_Model):
+    """An access-log head anchored on chain."""
+
+    size: int
+    root: str
+    transaction_hash: str
+    block_number: int
+
+
+class AccessLogPage(_Model):
+    """Entries of the access log and the heads anchored so far."""
+
+    size: int
+    entries: list[AccessLogEntryPublic]
+    heads: list[HeadPublic]
+
+
+class ConsistencyProof(_Model):
+    """RFC 6962 consistency proof between two sizes of the access log."""
+
+    first: int
+    second: int
+    proof: list[str]
+
+
+class HolderQuery(_Model):
+    """A holder's identity, as the portal knows it after authenticating the holder."""
+
+    id_type: str
+    id_number: str
+
+
+class AccessHistory(_Model):
+    """Every access to a holder's certificates."""
+
+    certificate_ids: list[str]
+    entries: list[AccessLogEntryPublic]

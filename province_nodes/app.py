@@ -1,0 +1,79 @@
+"""``create_app(settings)``: one FastAPI app per province node.
+
+The app owns a :class:`~province_nodes.node.ProvinceNode`; its lifespan migrates the store,
+loads and registers the signing key and starts the batcher, and stops it on shutdown. Nothing
+is module-level, so several provinces run side by side in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+from web3 import Web3
+
+from ledger.chain import connect
+from province_nodes.api import admin, audit, certificates, consents
+from province_nodes.api.errors import install_error_handlers
+from province_nodes.api.limits import BodyLimit
+from province_nodes.batcher import CrashPoint, no_crash
+from province_nodes.node import ProvinceNode
+from province_nodes.settings import NodeSettings
+
+__all__ = ["create_app"]
+
+
+class Health(BaseModel):
+    """The node is up and serves this province."""
+
+    province: int
+    pending: int
+
+
+def create_app(
+    settings: NodeSettings,
+    *,
+    connector: Callable[[str], Web3] = connect,
+    crash_point: CrashPoint = no_crash,
+) -> FastAPI:
+    """The HTTP app of the province node described by ``settings``.
+
+    ``connector`` builds the chain connection and ``crash_point`` stops the batcher between
+    steps; both exist for tests and keep their production defaults otherwise.
+    """
+    node = ProvinceNode(settings, connector=connector, crash_point=crash_point)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(node.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(node.stop)
+
+    app = FastAPI(
+        title=f"huren province node {settings.province}",
+        version="1",
+        description="Issues, anchors and serves the e-certificates (电子证照) of one province.",
+        lifespan=lifespan,
+    )
+    app.state.node = node
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        bulk_limit=settings.max_bulk_bytes,
+        bulk_path="/certificates/bulk",
+    )
+    for module in (certificates, consents, audit, admin):
+        app.include_router(module.router)
+
+    @app.get("/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Liveness and the number of certificates waiting to be batched."""
+        return Health(province=node.province, pending=node.batcher.pending())
+
+    return app

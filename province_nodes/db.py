@@ -1,0 +1,95 @@
+"""The store's engine, schema migrations and units of work.
+
+No engine exists at import time: :func:`make_engine` builds one per node, so two provinces in one
+process each have their own database. SQLite runs in WAL mode with ``synchronous=NORMAL`` (a
+commit survives a process crash; WAL makes readers and the writer not block each other) and
+enforces foreign keys. A database that cannot be reached or written surfaces as
+:class:`~province_nodes.exceptions.StoreUnavailableError`, which the API answers with 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from province_nodes.exceptions import StoreUnavailableError
+
+__all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, ``synchronous=NORMAL`` and foreign keys."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailableError(
+                    f"cannot create the database folder for {path}: {error.strerror}"
+                ) from error
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    """The Alembic configuration of the node's migrations, bound to ``engine``."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("province_nodes") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the node runs this at every start)."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as error:
+        raise unavailable(error) from error
+
+
+def unavailable(error: BaseException) -> StoreUnavailableError:
+    """The 503-mapped error for a database failure, with the driver's reason."""
+    reason = getattr(error, "orig", None) or error
+    return StoreUnavailableError(
+        "the certificate store cannot be reached or written; nothing was changed, retry shortly",
+        detail=str(reason).strip().splitlines()[0] if str(reason).strip() else None,
+    )
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A session whose work commits together at the end of the block, or not at all.
+
+    A connection or disk failure becomes :class:`StoreUnavailableError`; the transaction is
+    rolled back, so nothing is half-written.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+    except OperationalError as error:
+        raise unavailable(error) from error
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise unavailable(error) from error
+        raise

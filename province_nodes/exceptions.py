@@ -1,0 +1,137 @@
+"""Every error the province node raises on purpose.
+
+The HTTP layer maps each branch to one status code and a stable ``error`` code
+(:mod:`province_nodes.api.errors`), so a clerk sees a precise message and a client can branch on
+the code. Errors that are also a built-in kind inherit it, so ``except ValueError`` still works.
+
+::
+
+    NodeError
+    ├── NodeConfigError (ValueError)             settings unusable (missing master key, bad PEM)
+    ├── NodeInputError (ValueError)              the request is not acceptable input (422)
+    ├── NodeNotFoundError (LookupError)          no such certificate, consent, agency (404)
+    ├── NodeConflictError                        the request conflicts with stored state (409)
+    │   └── NotAnchoredError                     no receipt yet: the batch is not anchored
+    ├── AuthenticationError                      no token or an unknown token (401)
+    ├── AccessDeniedError (PermissionError)      authenticated but not allowed (403)
+    │   └── ConsentError                         the consent does not permit this read
+    ├── StoreUnavailableError (ConnectionError)  the database cannot be reached (503)
+    ├── ChainUnavailableError (ConnectionError)  the chain cannot be reached (503)
+    ├── StoreIntegrityError                      stored data contradicts itself (a batch's
+    │                                            members do not hash to its root)
+    └── EnvelopeError                            a stored payload cannot be decrypted
+        └── WrongMasterKeyError                  the data key does not unwrap: wrong master key
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "ChainUnavailableError",
+    "ConsentError",
+    "EnvelopeError",
+    "NodeConfigError",
+    "NodeConflictError",
+    "NodeError",
+    "NodeInputError",
+    "NodeNotFoundError",
+    "NotAnchoredError",
+    "StoreIntegrityError",
+    "StoreUnavailableError",
+    "WrongMasterKeyError",
+]
+
+
+class NodeError(Exception):
+    """Root of every error raised on purpose by :mod:`province_nodes`.
+
+    ``code`` is the stable machine-readable name served as the problem body's ``error``.
+    """
+
+    code = "node_error"
+
+    def __init__(self, message: str, *, code: str | None = None, detail: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.detail = detail
+
+
+class NodeConfigError(NodeError, ValueError):
+    """The node's settings cannot be used (missing or default master key, unreadable key file)."""
+
+    code = "config_invalid"
+
+
+class NodeInputError(NodeError, ValueError):
+    """The request's content is not acceptable: malformed JSON, unknown type, schema violation."""
+
+    code = "invalid_input"
+
+
+class NodeNotFoundError(NodeError, LookupError):
+    """The named certificate, consent or agency does not exist on this node."""
+
+    code = "not_found"
+
+
+class NodeConflictError(NodeError):
+    """The request conflicts with what is stored (duplicate id, state transition not allowed)."""
+
+    code = "conflict"
+
+
+class NotAnchoredError(NodeConflictError):
+    """The certificate's batch is not anchored yet, so it has no receipt."""
+
+    code = "not_anchored"
+
+
+class AuthenticationError(NodeError):
+    """The caller sent no bearer token, or one this node does not know."""
+
+    code = "unauthenticated"
+
+
+class AccessDeniedError(NodeError, PermissionError):
+    """The caller is known but its role or identity does not allow the request."""
+
+    code = "forbidden_role"
+
+
+class ConsentError(AccessDeniedError):
+    """The consent presented does not permit this read; ``code`` names the precise reason."""
+
+    code = "consent_invalid"
+
+
+class StoreUnavailableError(NodeError, ConnectionError):
+    """The database cannot be reached or written; nothing was stored, retry later."""
+
+    code = "database_unavailable"
+
+
+class ChainUnavailableError(NodeError, ConnectionError):
+    """The chain node cannot be reached; the change was not made, retry later."""
+
+    code = "chain_unavailable"
+
+
+class StoreIntegrityError(NodeError):
+    """Stored data contradicts itself; the node stops that work rather than publish it."""
+
+    code = "store_integrity"
+
+
+class EnvelopeError(NodeError):
+    """A stored payload cannot be decrypted: it was altered or belongs to another record."""
+
+    code = "payload_undecryptable"
+
+
+class WrongMasterKeyError(EnvelopeError):
+    """A data key does not unwrap under the configured master key: the master key is wrong."""
+
+    code = "wrong_master_key"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the node store; the node runs ``upgrade head`` at start."""

@@ -1,0 +1,153 @@
+"""Reading certificates out of the store: under consent for agencies, redacted for auditors.
+
+:func:`fetch_under_consent` is the only way personal data leaves the node. It decides, logs and
+answers in one place: every attempt (allowed or refused, for whatever reason) is appended to the
+access log before the answer is sent, and an allowed read's log entry commits in the same
+transaction as the consent use it counts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ledger.certificate.disclosure import disclose
+from ledger.certificate.issuance import attach_receipt
+from ledger.certificate.sealed import Receipt, SealedCertificate, parse_sealed
+from province_nodes.auth import authenticate
+from province_nodes.consents import check_consent
+from province_nodes.db import unit_of_work
+from province_nodes.envelope import MasterKey, open_envelope
+from province_nodes.exceptions import (
+    AccessDeniedError,
+    NodeError,
+    NodeNotFoundError,
+    NotAnchoredError,
+)
+from province_nodes.models import CertificateRow
+from province_nodes.node import ProvinceNode
+from province_nodes.types import Role
+
+__all__ = ["certificates_of_holder", "fetch_under_consent", "load_sealed", "redacted_page"]
+
+
+def _row(session: Session, certificate_id: str) -> CertificateRow:
+    row = session.exec(
+        select(CertificateRow).where(CertificateRow.certificate_id == certificate_id)
+    ).first()
+    if row is None:
+        raise NodeNotFoundError(
+            f"no certificate {certificate_id} on this node", code="unknown_certificate"
+        )
+    return row
+
+
+def load_sealed(master: MasterKey, row: CertificateRow) -> SealedCertificate:
+    """Decrypt a stored certificate, with its receipt attached once anchored."""
+    plain = open_envelope(master, row.certificate_id, row.envelope)
+    sealed = parse_sealed(plain)
+    if row.receipt is not None:
+        sealed = attach_receipt(sealed, Receipt.model_validate_json(row.receipt))
+    return sealed
+
+
+def fetch_under_consent(
+    node: ProvinceNode, authorization: str | None, certificate_id: str, token: str | None
+) -> SealedCertificate:
+    """The consented fields of an anchored certificate, for the agency the consent names.
+
+    Authentication happens here rather than in a route dependency so that even a call with no
+    or a bad credential is logged. Raises 401, the precise
+    :class:`~province_nodes.exceptions.ConsentError` (403), or 404/409; in every case the
+    attempt is in the access log first.
+    """
+    entry: dict[str, Any] = {
+        "time": int(time.time()),
+        "province": node.province,
+        "certificate_id": certificate_id,
+        "caller_role": None,
+        "credential": None,
+        "agency_id": None,
+        "consent_id": None,
+        "fields": [],
+        "purpose": None,
+        "service_item": None,
+    }
+    log = node.access_log
+    with log.lock:
+        try:
+            caller = authenticate(node.engine, authorization)
+            entry.update(
+                caller_role=caller.role.value,
+                credential=caller.credential_id,
+                agency_id=caller.agency_id,
+            )
+            with unit_of_work(node.engine) as session:
+                if caller.role is not Role.AGENCY:
+                    raise AccessDeniedError(
+                        f"only agencies read certificates; this credential is a "
+                        f"{caller.role.value}",
+                        code="forbidden_role",
+                    )
+                if caller.agency is None or caller.agency_id is None:
+                    raise AccessDeniedError(
+                        f"agency {caller.agency_id} is not registered with this node",
+                        code="unknown_agency",
+                    )
+                consent = check_consent(
+                    session,
+                    node.consents,
+                    token,
+                    certificate_id=certificate_id,
+                    agency_id=caller.agency_id,
+                )
+                fields = json.loads(consent.fields)
+                entry.update(
+                    consent_id=consent.id,
+                    fields=fields,
+                    purpose=consent.purpose,
+                    service_item={
+                        "code": consent.service_item_code,
+                        "name": consent.service_item_name,
+                    },
+                )
+                row = _row(session, certificate_id)
+                if row.receipt is None:
+                    raise NotAnchoredError(
+                        f"certificate {certificate_id} is not anchored yet; retry in a few "
+                        "seconds (the consent was not used)"
+                    )
+                copy = disclose(load_sealed(node.master, row), fields)
+                consent.uses += 1
+                session.add(consent)
+                log.append(session, entry | {"outcome": "allowed", "error": None})
+            return copy
+        except NodeError as error:
+            log.record(entry | {"outcome": "refused", "error": error.code})
+            raise
+
+
+def redacted_page(
+    node: ProvinceNode, offset: int, limit: int
+) -> tuple[int, list[tuple[CertificateRow, SealedCertificate]]]:
+    """A page of certificates with no personal field disclosed, for auditors."""
+    with unit_of_work(node.engine) as session:
+        total = int(session.exec(select(func.count()).select_from(CertificateRow)).one())
+        rows = list(
+            session.exec(
+                select(CertificateRow).order_by(col(CertificateRow.seq)).offset(offset).limit(limit)
+            )
+        )
+    return total, [(row, disclose(load_sealed(node.master, row), [])) for row in rows]
+
+
+def certificates_of_holder(node: ProvinceNode, id_type: str, id_number: str) -> list[str]:
+    """Identifiers of every certificate this node issued to the holder."""
+    with unit_of_work(node.engine) as session:
+        query = select(CertificateRow.certificate_id).where(
+            CertificateRow.holder_ref == node.holder_ref(id_type, id_number)
+        )
+        return list(session.exec(query))

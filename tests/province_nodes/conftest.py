@@ -1,0 +1,19 @@
+"""Fixtures of the province node tests (helpers that are not fixtures live in node_helpers)."""
+
+from __future__ import annotations
+
+from node_helpers import (
+    deployment_file,
+    fresh_deployment_file,
+    make_settings,
+    postgres_schema_url,
+    zhejiang,
+)
+
+__all__ = [
+    "deployment_file",
+    "fresh_deployment_file",
+    "make_settings",
+    "postgres_schema_url",
+    "zhejiang",
+]
