@@ -1,0 +1,209 @@
+"""Verifier benchmark: single and batch verifications per second, and ``POST /verify`` latency.
+
+Starts its own anvil, deploys the development ledger, issues real certificates (Ed25519 keys
+registered on chain, sample documents of every type, batches of 1,000 anchored), then per round:
+
+- single: :func:`verifier.verify` of one file after another (parse, every check, one set of
+  ``eth_call`` per certificate through :class:`Web3ChainView`, key records cached 5 s);
+- batch: :func:`verifier.verify_many` of 10,000 files (parse, bulk fetch of anchors, statuses,
+  keys and provinces, every check), end to end in this one Python thread;
+- HTTP: ``POST /verify`` of one file at a time to the agency service run by uvicorn in a
+  subprocess on loopback (one worker), p50 and p99 of the request latency seen by the client.
+
+Verification runs in one thread (one core); anvil runs in its own process.
+
+    .venv/bin/python scripts/benchmarks/verifier.py [--rounds 5] [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).resolve().parent
+_ROOT = _HERE.parents[1]
+# Run as a script, this folder heads sys.path and this file's name would shadow the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+if str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
+
+import httpx2 as httpx  # noqa: E402
+
+from ledger.anvil import LocalChain, dev_accounts  # noqa: E402
+from ledger.certificate.document import build_document  # noqa: E402
+from ledger.certificate.issuance import seal  # noqa: E402
+from ledger.certificate.samples import sample_documents  # noqa: E402
+from ledger.chain import connect  # noqa: E402
+from ledger.contract import HurenLedgerClient  # noqa: E402
+from ledger.deploy import deploy_ledger  # noqa: E402
+from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders  # noqa: E402
+from ledger.sender import TransactionSender  # noqa: E402
+from tests.verifier.verifier_support import Issuer  # noqa: E402
+from verifier import Verdict, Web3ChainView, verify, verify_many  # noqa: E402
+from verifier.service import hash_token  # noqa: E402
+
+SINGLE = 300
+"""Single verifications per round, at scale 1."""
+BATCH = 10_000
+"""Certificates per batch verification, at scale 1."""
+HTTP_REQUESTS = 500
+"""``POST /verify`` requests per round, at scale 1."""
+ANCHOR_BATCH = 1000
+"""Certificates per anchored Merkle batch when preparing."""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def _issue(chain_url: str, count: int) -> tuple[Any, list[str]]:
+    """Deploy a ledger and issue ``count`` anchored certificates from the three provinces."""
+    w3 = connect(chain_url)
+    deployer = dev_accounts(DEV_DEPLOYER_INDEX + 1)[DEV_DEPLOYER_INDEX]
+    deployment = deploy_ledger(
+        w3, TransactionSender(w3, deployer.private_key), dev_founders(), DEV_THRESHOLD
+    )
+    issuers = {
+        p.code: Issuer(
+            HurenLedgerClient(w3, deployment.address, TransactionSender(w3, p.account.private_key)),
+            p.code,
+            w3.eth.chain_id,
+        )
+        for p in DEV_PROVINCES
+    }
+    by_province: dict[int, list[Any]] = {code: [] for code in issuers}
+    for document in sample_documents(count, seed=secrets.randbelow(2**31)):
+        built = build_document(document)
+        by_province[built.issuing_province].append(seal(built, issuers[built.issuing_province].key))
+    files: list[str] = []
+    for code, sealed in by_province.items():
+        for start in range(0, len(sealed), ANCHOR_BATCH):
+            anchored = issuers[code].anchor(sealed[start : start + ANCHOR_BATCH])
+            files.extend(s.to_json() for s in anchored)
+    return deployment, files
+
+
+def _serve(
+    chain_url: str, deployment: Any, folder: Path
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Run the agency service in a uvicorn subprocess; returns it, its URL and a clerk token."""
+    record = folder / "deployment.json"
+    deployment.save(record)
+    token = secrets.token_urlsafe(32)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HUREN_AGENCY_AGENCY_ID": "bench-agency",
+        "HUREN_AGENCY_RPC_URL": chain_url,
+        "HUREN_AGENCY_DEPLOYMENT_FILE": str(record),
+        "HUREN_AGENCY_DATABASE_URL": f"sqlite:///{folder / 'agency.db'}",
+        "HUREN_AGENCY_CLERK_TOKEN_HASHES": f'["{hash_token(token)}"]',
+        "PYTHONPATH": str(_ROOT),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "verifier.service.app:app_from_env",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=folder,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/docs", timeout=1)
+            return process, url, token
+        except httpx.HTTPError:
+            if process.poll() is not None:
+                raise RuntimeError("the agency service exited at start") from None
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError("the agency service did not start within 30 s")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+    """Measure on a fresh local chain; returns ``{"name", "value", "unit", "command_note"}``
+    records, each value the median of ``rounds`` rounds."""
+    single_count = max(10, round(SINGLE * scale))
+    batch_count = max(10, round(BATCH * scale))
+    http_count = max(20, round(HTTP_REQUESTS * scale))
+    single_rates: list[float] = []
+    batch_rates: list[float] = []
+    p50s: list[float] = []
+    p99s: list[float] = []
+    with LocalChain(accounts=6) as chain, tempfile.TemporaryDirectory() as tmp:
+        deployment, files = _issue(chain.url, batch_count)
+        view = Web3ChainView.for_deployment(connect(chain.url), deployment)
+        process, url, token = _serve(chain.url, deployment, Path(tmp))
+        try:
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+                for f in files[:20]:  # warm up: connections, caches, first-call imports
+                    http.post("/verify", content=f)
+                for _ in range(rounds):
+                    started = time.perf_counter()
+                    reports = [verify(f, view) for f in files[:single_count]]
+                    single_rates.append(single_count / (time.perf_counter() - started))
+                    assert all(r.verdict is Verdict.VALID for r in reports)
+
+                    started = time.perf_counter()
+                    reports = verify_many(files[:batch_count], view)
+                    batch_rates.append(batch_count / (time.perf_counter() - started))
+                    assert all(r.verdict is Verdict.VALID for r in reports)
+
+                    latencies: list[float] = []
+                    for f in files[:http_count]:
+                        started = time.perf_counter()
+                        answer = http.post("/verify", content=f)
+                        latencies.append((time.perf_counter() - started) * 1000)
+                        assert answer.json()["verdict"] == "VALID"
+                    p50s.append(_percentile(latencies, 0.50))
+                    p99s.append(_percentile(latencies, 0.99))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    where = "anvil automine (cancun) on loopback; verification in one Python thread"
+    return [
+        {"name": "single verifications (verify, one after another)",
+         "value": statistics.median(single_rates), "unit": "certificates/s",
+         "command_note": f"{single_count} files per round; {where}"},
+        {"name": "batch verifications (verify_many, 10,000 at scale 1)",
+         "value": statistics.median(batch_rates), "unit": "certificates/s",
+         "command_note": f"{batch_count} files per round, bulk chain reads; {where}"},
+        {"name": "POST /verify latency p50", "value": statistics.median(p50s), "unit": "ms",
+         "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
+                         "1 worker, loopback"},
+        {"name": "POST /verify latency p99", "value": statistics.median(p99s), "unit": "ms",
+         "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
+                         "1 worker, loopback"},
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    for item in run(args.rounds, args.scale):
+        name, value, unit = item["name"], item["value"], item["unit"]
+        print(f"{name:<55} {value:>10.1f} {unit:<16} {item['command_note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Fixtures of the verifier tests: issuers on the session's ledger and the verifier's view of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from verifier_support import Issuer
+from web3 import Web3
+
+from ledger.anvil import LocalChain
+from ledger.contract import HurenLedgerClient
+from ledger.deploy import Deployment
+from verifier.chain_view import Web3ChainView
+
+
+@pytest.fixture(scope="session")
+def issuer(
+    ledger_client: Callable[[int], HurenLedgerClient], w3: Web3
+) -> Callable[[int], Issuer]:
+    """``issuer(code)``: the development province ``code`` issuing on the session's ledger."""
+    issuers: dict[int, Issuer] = {}
+
+    def make(code: int) -> Issuer:
+        if code not in issuers:
+            issuers[code] = Issuer(ledger_client(code), code, w3.eth.chain_id)
+        return issuers[code]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def chain_view(w3: Web3, deployment: Deployment) -> Web3ChainView:
+    """The verifier's view of the session's ledger (no caching, so tests see changes at once)."""
+    return Web3ChainView.for_deployment(w3, deployment, cache_ttl=0)
+
+
+@pytest.fixture(scope="session")
+def local_chain_url(local_chain: LocalChain) -> str:
+    """The JSON-RPC URL of the session's chain."""
+    return local_chain.url

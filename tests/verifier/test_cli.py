@@ -1,0 +1,74 @@
+"""``huren verify``: readable reports, JSON, and the exit code of the verdict."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from verifier_support import Issuer
+
+from huren.cli import main
+from ledger.deploy import Deployment
+
+
+@pytest.fixture
+def record(tmp_path: Path, deployment: Deployment) -> Path:
+    path = tmp_path / "deployment.json"
+    deployment.save(path)
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["verify", *args])
+    return code, capsys.readouterr().out
+
+
+def test_valid_invalid_and_error_exit_codes(
+    issuer: Callable[[int], Issuer],
+    local_chain_url: str,
+    record: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    good, other = issuer(310000).issue(2)
+    valid = tmp_path / "good.json"
+    valid.write_text(good.to_json())
+    tampered = tmp_path / "tampered.json"
+    data = json.loads(other.to_json())
+    data["content"]["document"]["holder"]["name"] = "王五"
+    tampered.write_text(json.dumps(data, ensure_ascii=False))
+    chain = ["--rpc", local_chain_url, "--deployment", str(record)]
+
+    code, out = _run(capsys, str(valid), *chain)
+    assert code == 0
+    assert "VALID: the certificate is genuine" in out and "有效" in out
+
+    code, out = _run(capsys, str(valid), str(tampered), *chain)
+    assert code == 1
+    assert "✗ integrity" in out
+    assert "证照内容在签发后被改动" in out
+
+    code, out = _run(capsys, str(valid), "--json", "--at", "2026-01-01", *chain)
+    assert code == 0
+    assert json.loads(out)["verdict"] == "VALID"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    code, out = _run(
+        capsys, str(valid), "--rpc", f"http://127.0.0.1:{closed}", "--deployment", str(record)
+    )
+    assert code == 2
+    assert "ERROR" in out and "could not be reached" in out
+
+
+def test_bad_time_is_refused(
+    record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "x.json"
+    path.write_text("{}")
+    assert main(["verify", str(path), "--at", "yesterday", "--deployment", str(record)]) == 2
+    assert "is not a time" in capsys.readouterr().err

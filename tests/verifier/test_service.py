@@ -1,0 +1,107 @@
+"""The agency service without a province node: ``POST /verify``, access, limits, stored requests
+whose node cannot be reached."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from verifier_support import Issuer
+
+from verifier.chain_view import Web3ChainView
+from verifier.service import AgencySettings, create_app, hash_token
+
+TOKEN = secrets.token_urlsafe(32)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def agency(tmp_path: Path, chain_view: Web3ChainView) -> Iterator[TestClient]:
+    settings = AgencySettings(
+        agency_id="js-gongan-hukou",
+        database_url=f"sqlite:///{tmp_path / 'agency.db'}",
+        clerk_token_hashes=(hash_token(TOKEN),),
+        node_timeout=2.0,
+        max_body_bytes=64 * 1024,
+    )
+    with TestClient(create_app(settings, chain=chain_view)) as client:
+        yield client
+
+
+def test_verify_a_file(agency: TestClient, issuer: Callable[[int], Issuer]) -> None:
+    (sealed,) = issuer(310000).issue()
+    answer = agency.post("/verify", content=sealed.to_json(), headers=AUTH)
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert report["verdict"] == "VALID"
+    assert [c["type"] for c in report["checks"]][:2] == ["format", "integrity"]
+
+    past = agency.post("/verify", params={"at": "2020-01-01"}, content=sealed.to_json(),
+                       headers=AUTH)
+    assert past.json()["verdict"] == "INVALID"  # not yet valid in 2020
+    failed = [c for c in past.json()["checks"] if c["status"] == "INVALID"]
+    assert [c["type"] for c in failed] == ["validity"]
+
+
+def test_verify_garbage_gives_a_report(agency: TestClient) -> None:
+    answer = agency.post("/verify", content=b"\xff not json", headers=AUTH)
+    assert answer.status_code == 200
+    assert answer.json()["verdict"] == "INVALID"
+    assert answer.json()["checks"][0]["reason_name"] == "FORMAT_NOT_JSON"
+
+
+def test_access_and_limits(agency: TestClient) -> None:
+    assert agency.post("/verify", content=b"{}").status_code == 401
+    wrong = agency.post("/verify", content=b"{}", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "unauthenticated"
+    big = agency.post("/verify", content=b" " * (65 * 1024), headers=AUTH)
+    assert big.status_code == 413
+    assert big.json()["error"] == "body_too_large"
+    bad_time = agency.post("/verify", params={"at": "soon"}, content=b"{}", headers=AUTH)
+    assert bad_time.status_code == 422
+    assert bad_time.json()["error"] == "invalid_time"
+    invalid = agency.post("/requests", json={"certificate_id": ""}, headers=AUTH)
+    assert invalid.status_code == 422
+    assert invalid.json()["error"] == "invalid_input"
+    assert agency.get("/requests/nope", headers=AUTH).status_code == 404
+
+
+def test_production_needs_clerk_tokens() -> None:
+    with pytest.raises(ValueError, match="CLERK_TOKEN_HASHES"):
+        AgencySettings(agency_id="x")
+
+
+def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
+    body = {"certificate_id": "1.2.156.x", "issuing_province": 440000, "consent_token": "t.s"}
+    answer = agency.post("/requests", json=body, headers=AUTH)
+    assert answer.status_code == 201, answer.text
+    stored = answer.json()
+    assert stored["outcome"] == "refused"
+    assert stored["node_error"] == "unknown_province"
+    assert stored["report"] is None and stored["report_url"] is None
+    again = agency.post("/requests", json=body, headers=AUTH)
+    assert again.status_code == 200
+    assert again.json()["id"] == stored["id"]
+    assert agency.get(f"/requests/{stored['id']}/report.json", headers=AUTH).status_code == 404
+
+
+def test_node_down_is_503_and_retryable(agency: TestClient) -> None:
+    # Jiangsu's registered endpoint on the test ledger (127.0.0.1:8320) has no node running.
+    body = {"certificate_id": "1.2.156.y", "issuing_province": 320000, "consent_token": "a.b"}
+    first = agency.post("/requests", json=body, headers=AUTH)
+    assert first.status_code == 503
+    assert first.headers["Retry-After"]
+    assert first.json()["error"] == "peer_unavailable"
+    request_id = first.json()["detail"]["request_id"]
+    stored = agency.get(f"/requests/{request_id}", headers=AUTH).json()
+    assert stored["outcome"] == "unavailable"
+    assert stored["endpoint"] == "http://127.0.0.1:8320"
+    again = agency.post("/requests", json=body, headers=AUTH)
+    assert again.status_code == 503
+    assert again.json()["detail"]["request_id"] == request_id
+    assert json.loads(json.dumps(stored))["agency_id"] == "js-gongan-hukou"

@@ -1,0 +1,455 @@
+"""What the checks may ask the chain, and the two ways of answering: live and prefetched.
+
+The checks are pure (Trillian style): they receive a :class:`ChainView` and never touch a network
+client. :class:`Web3ChainView` answers over JSON-RPC from one ``HurenLedger`` deployment;
+:class:`ChainSnapshot` answers from memory, filled by :meth:`Web3ChainView.snapshot` for a whole
+batch of certificates in a handful of calls (``anchorsOf``, ``statusesOf`` per province, one key
+read per distinct key, one filtered log query for status histories), or built by hand in tests.
+
+Every failure to get an answer raises :class:`~verifier.exceptions.ChainUnavailableError`, which
+the checks turn into ERROR, never into INVALID or VALID.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import requests
+from web3 import Web3
+from web3.exceptions import Web3Exception
+
+from ledger.artifact import load_artifact
+from ledger.chain import RpcCall, RpcClient
+from ledger.contract import CONTRACT_NAME
+from ledger.deploy import Deployment
+from ledger.events import EventDecoder
+from ledger.exceptions import LedgerError
+from ledger.status_history import StatusChange, status_change_from_event
+from ledger.types import (
+    AnchorRecord,
+    CertificateState,
+    ProvinceRecord,
+    SigningKeyRecord,
+    StatusRecord,
+)
+from verifier._ledger_calls import LedgerCalls
+from verifier.exceptions import ChainUnavailableError
+
+__all__ = [
+    "BulkChainView",
+    "ChainSnapshot",
+    "ChainView",
+    "FactsRequest",
+    "LedgerIdentity",
+    "UnavailableChain",
+    "Web3ChainView",
+]
+
+T = TypeVar("T")
+StatusKey = tuple[int, bytes]
+"""``(issuing province, certificate digest)``: how the chain keys a certificate's status."""
+
+_CHUNK = 1000
+"""Roots or digests per bulk ``eth_call`` (about 32 KB of call data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerIdentity:
+    """Which ledger a view answers for: the chain id and the contract address (checksummed)."""
+
+    chain_id: int
+    contract: str
+
+
+class ChainView(Protocol):
+    """The facts about one ledger the checks need; each method raises
+    :class:`ChainUnavailableError` when it cannot answer."""
+
+    def ledger(self) -> LedgerIdentity:
+        """The chain and contract this view reads."""
+        ...
+
+    def signing_key(self, key_id: bytes) -> SigningKeyRecord | None:
+        """A registered signing key, or None if no key has this id."""
+        ...
+
+    def anchor(self, root: bytes) -> AnchorRecord | None:
+        """The anchor of a batch root, or None if it was never anchored."""
+        ...
+
+    def province(self, code: int) -> ProvinceRecord | None:
+        """A province's record, or None if it never was a member."""
+        ...
+
+    def status(self, province: int, digest: bytes) -> StatusRecord:
+        """A certificate's current status."""
+        ...
+
+    def status_history(self, province: int, digest: bytes, from_block: int) -> list[StatusChange]:
+        """Every status change of a certificate since block ``from_block``, in chain order."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FactsRequest:
+    """Everything a batch of verifications will ask, to be fetched in bulk.
+
+    ``histories`` names the certificates whose status history is wanted; it is fetched only for
+    those whose status shows they ever changed.
+    """
+
+    key_ids: Collection[bytes] = ()
+    roots: Collection[bytes] = ()
+    provinces: Collection[int] = ()
+    statuses: Collection[StatusKey] = ()
+    histories: Collection[StatusKey] = ()
+
+
+@runtime_checkable
+class BulkChainView(ChainView, Protocol):
+    """A view that can prefetch a batch's facts into a :class:`ChainSnapshot`."""
+
+    def snapshot(self, request: FactsRequest) -> ChainSnapshot:
+        """The answers to ``request``, fetched in a few calls."""
+        ...
+
+
+class ChainSnapshot:
+    """A :class:`ChainView` answering from memory.
+
+    A question the snapshot was not filled for is passed to ``fallback`` when one is given (a
+    batch asks the live view for what it did not foresee), else answered as "not on chain".
+    """
+
+    def __init__(
+        self,
+        identity: LedgerIdentity,
+        *,
+        keys: Mapping[bytes, SigningKeyRecord | None] | None = None,
+        anchors: Mapping[bytes, AnchorRecord | None] | None = None,
+        provinces: Mapping[int, ProvinceRecord | None] | None = None,
+        statuses: Mapping[StatusKey, StatusRecord] | None = None,
+        histories: Mapping[StatusKey, Sequence[StatusChange]] | None = None,
+        fallback: ChainView | None = None,
+    ) -> None:
+        self._identity = identity
+        self.keys: dict[bytes, SigningKeyRecord | None] = dict(keys or {})
+        self.anchors: dict[bytes, AnchorRecord | None] = dict(anchors or {})
+        self.provinces: dict[int, ProvinceRecord | None] = dict(provinces or {})
+        self.statuses: dict[StatusKey, StatusRecord] = dict(statuses or {})
+        self.histories: dict[StatusKey, list[StatusChange]] = {
+            k: list(v) for k, v in (histories or {}).items()
+        }
+        self._fallback = fallback
+
+    def ledger(self) -> LedgerIdentity:
+        return self._identity
+
+    def signing_key(self, key_id: bytes) -> SigningKeyRecord | None:
+        if key_id in self.keys or self._fallback is None:
+            return self.keys.get(key_id)
+        return self._fallback.signing_key(key_id)
+
+    def anchor(self, root: bytes) -> AnchorRecord | None:
+        if root in self.anchors or self._fallback is None:
+            return self.anchors.get(root)
+        return self._fallback.anchor(root)
+
+    def province(self, code: int) -> ProvinceRecord | None:
+        if code in self.provinces or self._fallback is None:
+            return self.provinces.get(code)
+        return self._fallback.province(code)
+
+    def status(self, province: int, digest: bytes) -> StatusRecord:
+        found = self.statuses.get((province, digest))
+        if found is not None:
+            return found
+        if self._fallback is not None:
+            return self._fallback.status(province, digest)
+        return _NEVER_CHANGED
+
+    def status_history(self, province: int, digest: bytes, from_block: int) -> list[StatusChange]:
+        key = (province, digest)
+        if key in self.histories or self._fallback is None:
+            return [c for c in self.histories.get(key, ()) if c.block_number >= from_block]
+        return self._fallback.status_history(province, digest, from_block)
+
+
+_NEVER_CHANGED = StatusRecord(
+    state=CertificateState.ACTIVE, reason=0, effective_at=0, recorded_at=0, changes=0
+)
+
+
+class UnavailableChain:
+    """A :class:`ChainView` that cannot answer anything: the chain could not be reached.
+
+    Every question raises the error it was built with, so every check that needs the chain
+    reports ERROR with that cause while the others (format, integrity, validity) still run.
+    """
+
+    def __init__(self, error: ChainUnavailableError) -> None:
+        self.error = error
+
+    def ledger(self) -> LedgerIdentity:
+        raise self.error
+
+    def signing_key(self, key_id: bytes) -> SigningKeyRecord | None:
+        raise self.error
+
+    def anchor(self, root: bytes) -> AnchorRecord | None:
+        raise self.error
+
+    def province(self, code: int) -> ProvinceRecord | None:
+        raise self.error
+
+    def status(self, province: int, digest: bytes) -> StatusRecord:
+        raise self.error
+
+    def status_history(self, province: int, digest: bytes, from_block: int) -> list[StatusChange]:
+        raise self.error
+
+
+@contextmanager
+def _answering(what: str) -> Iterator[None]:
+    """Turn every way a chain read can fail into :class:`ChainUnavailableError`."""
+    try:
+        yield
+    except (requests.RequestException, OSError, Web3Exception, LedgerError) as error:
+        problem = f"could not read {what}: {type(error).__name__}: {error}"
+        raise ChainUnavailableError(problem) from error
+    except (ValueError, TypeError, KeyError) as error:  # a malformed answer from the node
+        raise ChainUnavailableError(f"unreadable answer reading {what}: {error}") from error
+
+
+class _TtlCache:
+    """A small thread-safe cache whose entries expire ``ttl`` seconds after they were stored."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[Any, tuple[float, Any]] = {}
+
+    def fresh(self, keys: Iterable[Any], now: float) -> dict[Any, Any]:
+        """The unexpired values of those of ``keys`` that have one at monotonic time ``now``."""
+        with self._lock:
+            hits = {key: self._items.get(key) for key in keys}
+        return {key: hit[1] for key, hit in hits.items() if hit is not None and hit[0] > now}
+
+    def put(self, key: Any, value: Any, now: float) -> None:
+        """Store ``value``, stored at monotonic time ``now``."""
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[key] = (now + self._ttl, value)
+
+    def get(self, key: Any, load: Callable[[], T]) -> T:
+        now = self._clock()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            value: T = hit[1]
+            return value
+        value = load()
+        self.put(key, value, now)
+        return value
+
+
+class Web3ChainView:
+    """A :class:`ChainView` over one ``HurenLedger`` deployment, read through raw JSON-RPC.
+
+    Reads are plain ``eth_call``s (see :mod:`verifier._ledger_calls`); :meth:`snapshot` sends
+    all of a batch's reads as one JSON-RPC batch. Status is never cached. A found anchor never
+    changes, so it is kept; signing keys and province records can change (a key revoked as
+    compromised, a member removed), so they are kept only ``cache_ttl`` seconds (0 disables):
+    a verification may see such a change that much later. Status histories are read with
+    ``eth_getLogs`` over explicit block ranges, never before ``from_block`` (the deployment's
+    block) and never before the certificate's anchor block when a check names it,
+    ``log_page_blocks`` blocks per request.
+    """
+
+    def __init__(
+        self,
+        rpc: RpcClient,
+        address: str,
+        *,
+        from_block: int = 0,
+        cache_ttl: float = 5.0,
+        log_page_blocks: int = 10_000,
+    ) -> None:
+        self.rpc = rpc
+        self.from_block = from_block
+        abi = load_artifact(CONTRACT_NAME).abi
+        self._calls = LedgerCalls(address, abi)
+        self._decoder = EventDecoder(abi)
+        self._status_topic = self._decoder.topic("StatusChanged")
+        self._page = log_page_blocks
+        self._identity: LedgerIdentity | None = None
+        self._anchors: dict[bytes, AnchorRecord] = {}
+        self._keys = _TtlCache(cache_ttl)
+        self._provinces = _TtlCache(cache_ttl)
+
+    @classmethod
+    def for_deployment(cls, w3: Web3, deployment: Deployment, **options: Any) -> Web3ChainView:
+        """A view of ``deployment`` at ``w3``'s endpoint (which need not be reachable yet)."""
+        return cls(
+            RpcClient.for_web3(w3), deployment.address, from_block=deployment.block_number,
+            **options,
+        )
+
+    @property
+    def address(self) -> str:
+        """The ledger contract's address (checksummed)."""
+        return self._calls.address
+
+    def ledger(self) -> LedgerIdentity:
+        if self._identity is None:
+            with _answering("the chain id"):
+                chain_id = int(self.rpc.call("eth_chainId"), 16)
+            self._identity = LedgerIdentity(chain_id, self._calls.address)
+        return self._identity
+
+    def signing_key(self, key_id: bytes) -> SigningKeyRecord | None:
+        def load() -> SigningKeyRecord | None:
+            with _answering(f"signing key 0x{key_id.hex()}"):
+                answer = self.rpc.call(*self._calls.signing_key(key_id))
+                return self._calls.decode_signing_key(key_id, answer)
+
+        return self._keys.get(key_id, load)
+
+    def anchor(self, root: bytes) -> AnchorRecord | None:
+        found = self._anchors.get(root)
+        if found is not None:
+            return found
+        with _answering(f"the anchor of root 0x{root.hex()}"):
+            (record,) = self._calls.decode_anchors(
+                [root], self.rpc.call(*self._calls.anchors_of([root]))
+            )
+        if record is not None:
+            self._anchors[root] = record
+        return record
+
+    def province(self, code: int) -> ProvinceRecord | None:
+        def load() -> ProvinceRecord | None:
+            with _answering(f"province {code}"):
+                return self._calls.decode_province(code, self.rpc.call(*self._calls.province(code)))
+
+        return self._provinces.get(code, load)
+
+    def status(self, province: int, digest: bytes) -> StatusRecord:
+        with _answering(f"the status of certificate 0x{digest.hex()}"):
+            answer = self.rpc.call(*self._calls.statuses_of(province, [digest]))
+            (record,) = self._calls.decode_statuses(answer)
+        return record
+
+    def status_history(self, province: int, digest: bytes, from_block: int) -> list[StatusChange]:
+        changes = self._status_changes([province], [digest], from_block)
+        return changes.get((province, digest), [])
+
+    def snapshot(self, request: FactsRequest) -> ChainSnapshot:
+        """Everything ``request`` names, in one JSON-RPC batch (plus one log query when status
+        histories are asked for and some certificate ever changed status); the snapshot falls
+        back to this view for anything else."""
+        self.ledger()
+        now = time.monotonic()
+        roots = [r for r in dict.fromkeys(request.roots) if r not in self._anchors]
+        keys: dict[bytes, SigningKeyRecord | None] = self._keys.fresh(request.key_ids, now)
+        provinces: dict[int, ProvinceRecord | None] = self._provinces.fresh(request.provinces, now)
+        key_ids = [k for k in dict.fromkeys(request.key_ids) if k not in keys]
+        codes = [c for c in dict.fromkeys(request.provinces) if c not in provinces]
+        by_province: dict[int, list[bytes]] = {}
+        for code, digest in dict.fromkeys(request.statuses):
+            by_province.setdefault(code, []).append(digest)
+        root_chunks = list(_chunks(roots, _CHUNK))
+        status_chunks = [
+            (code, chunk) for code, digests in by_province.items()
+            for chunk in _chunks(digests, _CHUNK)
+        ]
+        calls: list[RpcCall] = [
+            *(self._calls.anchors_of(chunk) for chunk in root_chunks),
+            *(self._calls.statuses_of(code, chunk) for code, chunk in status_chunks),
+            *(self._calls.signing_key(k) for k in key_ids),
+            *(self._calls.province(c) for c in codes),
+        ]
+        with _answering(f"{len(calls)} ledger reads"):
+            answers = iter(self.rpc.batch(calls) if calls else [])
+            anchors: dict[bytes, AnchorRecord | None] = {
+                r: self._anchors[r] for r in request.roots if r in self._anchors
+            }
+            for chunk in root_chunks:
+                anchors.update(zip(chunk, self._calls.decode_anchors(chunk, next(answers)),
+                                   strict=True))
+            statuses: dict[StatusKey, StatusRecord] = {}
+            for code, chunk in status_chunks:
+                found = self._calls.decode_statuses(next(answers))
+                statuses.update(((code, d), s) for d, s in zip(chunk, found, strict=True))
+            for key_id in key_ids:
+                keys[key_id] = self._calls.decode_signing_key(key_id, next(answers))
+                self._keys.put(key_id, keys[key_id], now)
+            for code in codes:
+                provinces[code] = self._calls.decode_province(code, next(answers))
+                self._provinces.put(code, provinces[code], now)
+        self._anchors.update((r, a) for r, a in anchors.items() if a is not None)
+        histories = self._histories(request.histories, statuses)
+        return ChainSnapshot(
+            self.ledger(),
+            keys=keys,
+            anchors=anchors,
+            provinces=provinces,
+            statuses=statuses,
+            histories=histories,
+            fallback=self,
+        )
+
+    def _histories(
+        self, wanted: Collection[StatusKey], statuses: Mapping[StatusKey, StatusRecord]
+    ) -> dict[StatusKey, list[StatusChange]]:
+        """Status histories of the wanted certificates; only those that ever changed are read
+        (from the deployment block: the snapshot filters by anchor block when asked)."""
+        histories: dict[StatusKey, list[StatusChange]] = {key: [] for key in wanted}
+        changed = [key for key in wanted if key in statuses and statuses[key].changes > 0]
+        if changed:
+            codes = sorted({code for code, _ in changed})
+            digests = sorted({digest for _, digest in changed})
+            for chunk in _chunks(digests, _CHUNK):
+                found = self._status_changes(codes, chunk, self.from_block)
+                for key in changed:
+                    if key in found:
+                        histories[key] = found[key]
+        return histories
+
+    def _status_changes(
+        self, codes: Sequence[int], digests: Sequence[bytes], from_block: int
+    ) -> dict[StatusKey, list[StatusChange]]:
+        """StatusChanged events of these provinces and digests since ``from_block``, grouped."""
+        topics = [
+            self._status_topic,
+            ["0x" + c.to_bytes(32, "big").hex() for c in codes],
+            ["0x" + d.hex() for d in digests],
+        ]
+        found: dict[StatusKey, list[StatusChange]] = {}
+        with _answering("status history"):
+            head = int(self.rpc.call("eth_blockNumber"), 16)
+            start = max(self.from_block, from_block)
+            while start <= head:
+                end = min(start + self._page - 1, head)
+                query = {"address": self.address, "topics": topics, "fromBlock": hex(start),
+                         "toBlock": hex(end)}
+                for log in self.rpc.call("eth_getLogs", [query]):
+                    event = self._decoder.decode(log)
+                    key = (int(event.args["code"]), bytes(event.args["digest"]))
+                    found.setdefault(key, []).append(status_change_from_event(event))
+                start = end + 1
+        for changes in found.values():
+            changes.sort(key=lambda c: c.position)
+        return found
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,92 @@
+"""``huren verify FILE... [--at TIME] [--json]``: verify sealed certificate files.
+
+Prints a readable report per file (or one JSON document with every report) and exits with the
+verdict: 0 VALID, 1 INVALID, 2 ERROR. With several files, INVALID outranks ERROR, as in the
+verdict itself: a definite "no" for one file is the answer a clerk must see first. Several files
+are verified as one batch (chain facts fetched in bulk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ledger.chain import connect
+from ledger.cli import default_home
+from ledger.deploy import Deployment
+from ledger.exceptions import LedgerError
+from verifier.chain_view import ChainView, UnavailableChain, Web3ChainView
+from verifier.exceptions import ChainUnavailableError, VerifierValueError
+from verifier.render import render_text
+from verifier.times import parse_time
+from verifier.types import Verdict
+from verifier.verify import SealedInput, verify_many
+
+__all__ = ["exit_code", "register"]
+
+DEFAULT_RPC = "http://127.0.0.1:8545"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``huren verify``."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="verify sealed certificate files against the ledger",
+        description="Verify sealed certificates: exit 0 VALID, 1 INVALID, 2 ERROR.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="sealed certificate")
+    parser.add_argument(
+        "--at", default=None, metavar="TIME",
+        help="ask status and validity at this time (Unix seconds, 2026-05-01, or RFC 3339)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.add_argument("--rpc", default=DEFAULT_RPC, help=f"chain JSON-RPC URL ({DEFAULT_RPC})")
+    parser.add_argument(
+        "--deployment", type=Path, default=None,
+        help="ledger deployment record (default: $HUREN_HOME/deployment.json)",
+    )
+    parser.set_defaults(handler=_verify)
+
+
+def _chain(rpc: str, record: Path) -> ChainView:
+    """The live view, or one that reports the chain unavailable (so every file still gets a
+    report, with ERROR where the chain was needed)."""
+    deployment = Deployment.load(record)
+    try:
+        return Web3ChainView.for_deployment(connect(rpc), deployment)
+    except LedgerError as error:
+        return UnavailableChain(ChainUnavailableError(str(error)))
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        at = parse_time(args.at) if args.at is not None else None
+        chain = _chain(args.rpc, args.deployment or default_home() / "deployment.json")
+    except (VerifierValueError, LedgerError) as error:
+        print(f"huren verify: {error}", file=sys.stderr)
+        return 2
+    inputs: list[SealedInput] = []
+    for path in args.files:
+        try:
+            inputs.append(path.read_bytes())
+        except OSError as error:
+            print(f"huren verify: cannot read {path}: {error.strerror}", file=sys.stderr)
+            return 2
+    reports = verify_many(inputs, chain, at=at)
+    if args.json:
+        out = [{"file": str(p), **r.to_json()} for p, r in zip(args.files, reports, strict=True)]
+        print(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(render_text(r, str(p)) for p, r in zip(args.files, reports, strict=True)))
+    return exit_code([r.verdict for r in reports])
+
+
+def exit_code(verdicts: list[Verdict]) -> int:
+    """The exit code for several verdicts: INVALID outranks ERROR, which outranks VALID."""
+    if Verdict.INVALID in verdicts:
+        return Verdict.INVALID.exit_code
+    if Verdict.ERROR in verdicts:
+        return Verdict.ERROR.exit_code
+    return Verdict.VALID.exit_code

@@ -1,0 +1,79 @@
+"""The receiving agency's verification service: ``create_app(settings)``.
+
+``POST /verify`` checks a sealed certificate file; ``POST /requests`` runs a cross-province
+request (跨省通办) and stores it; ``GET /requests/{id}`` and ``/requests/{id}/report.json`` read
+it back. The chain view and the HTTP transport to province nodes can be injected (tests pass a
+view of their chain and the node's transport); by default they are built from the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx2 as httpx
+from fastapi import FastAPI
+
+from ledger.chain import connect
+from ledger.deploy import Deployment
+from verifier.chain_view import ChainView, Web3ChainView
+from verifier.service.db import make_engine
+from verifier.service.deps import Services
+from verifier.service.errors import install_error_handlers
+from verifier.service.node_client import NodeClient
+from verifier.service.requests_flow import CrossProvinceRequests
+from verifier.service.routes import requests_router, verify_router
+from verifier.service.settings import AgencySettings
+
+__all__ = ["app_from_env", "create_app"]
+
+
+def create_app(
+    settings: AgencySettings,
+    *,
+    chain: ChainView | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> FastAPI:
+    """The agency service for ``settings``.
+
+    Args:
+        settings: the agency's settings.
+        chain: the ledger view; default: ``settings.rpc_url`` and ``settings.deployment_file``
+            (the chain must answer at start).
+        transport: the HTTP transport to province nodes; default: real HTTP.
+    """
+    if chain is None:
+        deployment = Deployment.load(settings.deployment_file)
+        chain = Web3ChainView.for_deployment(
+            connect(settings.rpc_url), deployment, cache_ttl=settings.chain_cache_seconds
+        )
+    engine = make_engine(settings.database_url)
+    nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
+    services = Services(
+        settings=settings,
+        chain=chain,
+        requests=CrossProvinceRequests(settings, engine, chain, nodes),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        nodes.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title=f"huren agency verifier ({settings.agency_id})",
+        summary="Verify sealed e-certificates and request them from other provinces",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.include_router(verify_router)
+    app.include_router(requests_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The service configured from ``HUREN_AGENCY_*`` variables, for
+    ``uvicorn --factory verifier.service.app:app_from_env``."""
+    return create_app(AgencySettings())  # type: ignore[call-arg]

@@ -1,0 +1,132 @@
+"""The agency's routes: verify a file, run a cross-province request, read a stored one."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from verifier.exceptions import VerifierValueError
+from verifier.service.deps import ClerkDep, ServicesDep
+from verifier.service.errors import Problem, ServiceProblem
+from verifier.service.models import Outcome, RequestCreate, RequestPublic, VerificationRequest
+from verifier.times import parse_time
+from verifier.verify import verify
+
+__all__ = ["requests_router", "verify_router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem},
+    503: {"model": Problem},
+}
+
+verify_router = APIRouter(tags=["verify"])
+requests_router = APIRouter(prefix="/requests", tags=["requests"])
+
+
+@verify_router.post("/verify", responses=_ERRORS, summary="Verify one sealed certificate")
+async def verify_file(
+    request: Request,
+    services: ServicesDep,
+    _clerk: ClerkDep,
+    at: Annotated[str | None, Query(description="Unix seconds, a date or RFC 3339")] = None,
+) -> dict[str, Any]:
+    """The verification report of the sealed certificate in the body (JSON).
+
+    A body that is not a certificate is still answered with a report (format INVALID).
+    """
+    limit = services.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ServiceProblem(413, "body_too_large", f"the body exceeds {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ServiceProblem(413, "body_too_large", f"the body exceeds {limit} bytes")
+    when = _time(at)
+    report = await run_in_threadpool(verify, bytes(body), services.chain, when)
+    return report.to_json()
+
+
+def _time(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except VerifierValueError as error:
+        raise ServiceProblem(422, "invalid_time", str(error)) from None
+
+
+def _public(row: VerificationRequest) -> RequestPublic:
+    return RequestPublic(
+        id=row.id,
+        created_at=row.created_at,
+        agency_id=row.agency_id,
+        certificate_id=row.certificate_id,
+        issuing_province=row.issuing_province,
+        endpoint=row.endpoint,
+        outcome=Outcome(row.outcome),
+        node_status=row.node_status,
+        node_error=row.node_error,
+        message=row.message,
+        verdict=row.verdict,
+        report=row.report,
+        certificate=row.certificate,
+        report_url=f"/requests/{row.id}/report.json" if row.report is not None else None,
+    )
+
+
+@requests_router.post(
+    "",
+    response_model=RequestPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": RequestPublic, "description": "a retry: the stored answer"},
+               **_ERRORS},
+    summary="Request a certificate from another province and verify it",
+)
+def create_request(
+    body: RequestCreate, services: ServicesDep, _clerk: ClerkDep, response: Response
+) -> RequestPublic:
+    """Fetch the certificate from the issuing node under the consent, verify it, store both.
+
+    201 with the stored request (outcome verified, refused or mismatch); 200 for a retry of an
+    answered request; 503 (stored as unavailable, retry later) if the node or chain was down.
+    """
+    row, new = services.requests.submit(body)
+    if row.outcome == Outcome.UNAVAILABLE:
+        raise ServiceProblem(
+            503, "peer_unavailable", row.message or "the issuing node is unavailable",
+            {"request_id": row.id},
+        )
+    if not new:
+        response.status_code = status.HTTP_200_OK
+    return _public(row)
+
+
+def _stored(services: ServicesDep, request_id: str) -> VerificationRequest:
+    row = services.requests.get(request_id)
+    if row is None:
+        raise ServiceProblem(404, "unknown_request", f"no request {request_id!r} here")
+    return row
+
+
+@requests_router.get("/{request_id}", response_model=RequestPublic, responses=_ERRORS)
+def read_request(request_id: str, services: ServicesDep, _clerk: ClerkDep) -> RequestPublic:
+    """A stored request, its outcome and its report."""
+    return _public(_stored(services, request_id))
+
+
+@requests_router.get("/{request_id}/report.json", responses=_ERRORS)
+def download_report(request_id: str, services: ServicesDep, _clerk: ClerkDep) -> Response:
+    """The verification report of a request, as a downloadable JSON file."""
+    row = _stored(services, request_id)
+    if row.report is None:
+        raise ServiceProblem(404, "no_report", f"request {request_id} has no report")
+    return Response(
+        json.dumps(row.report, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="huren-report-{row.id}.json"'},
+    )

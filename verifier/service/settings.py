@@ -1,0 +1,61 @@
+"""Agency service settings, from the environment (prefix ``HUREN_AGENCY_``) or arguments.
+
+Nothing is read at import time: :func:`verifier.service.create_app` takes an
+:class:`AgencySettings`, so several agencies can run in one process (as the tests do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["AgencySettings", "hash_token"]
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex of a bearer token: what the settings hold instead of the token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class AgencySettings(BaseSettings):
+    """One receiving agency's verification service; see the field descriptions."""
+
+    model_config = SettingsConfigDict(env_prefix="HUREN_AGENCY_", extra="forbid", frozen=True)
+
+    agency_id: str = Field(description="this agency's id at the province nodes, e.g. sh-gongan")
+    mode: Literal["dev", "production"] = Field("production", description="dev allows no tokens")
+    rpc_url: str = Field("http://127.0.0.1:8545", description="JSON-RPC endpoint of the chain")
+    deployment_file: Path = Field(Path("deployment.json"), description="ledger deployment record")
+    database_url: str = Field("sqlite:///data/agency.db", description="SQLAlchemy URL")
+    node_token: SecretStr | None = Field(
+        None, description="bearer token this agency presents to every province node"
+    )
+    node_tokens: dict[int, SecretStr] = Field(
+        default_factory=dict, description="per-province tokens (code → token), override the one"
+    )
+    clerk_token_hashes: tuple[str, ...] = Field(
+        (), description="SHA-256 hex of the tokens clerks use to call this service"
+    )
+    node_timeout: float = Field(10.0, gt=0, description="seconds to wait for a province node")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
+    chain_cache_seconds: float = Field(
+        5.0, ge=0, description="how long signing keys and province records are cached"
+    )
+
+    @model_validator(mode="after")
+    def _secrets_outside_dev(self) -> AgencySettings:
+        if self.mode != "dev" and not self.clerk_token_hashes:
+            raise ValueError(
+                "HUREN_AGENCY_CLERK_TOKEN_HASHES is empty: outside dev mode every caller needs a "
+                "token; store sha256(token) hex values, or set HUREN_AGENCY_MODE=dev"
+            )
+        return self
+
+    def token_for(self, province: int) -> str | None:
+        """The bearer token for the node of ``province``, or None if none is configured."""
+        token = self.node_tokens.get(province, self.node_token)
+        return token.get_secret_value() if token is not None else None

@@ -1,0 +1,158 @@
+"""Domain types of the verifier: check results, the verdict and the report.
+
+A report is plain data: it converts to JSON (:meth:`Report.to_json`) for the CLI, the agency
+service and storage, and back (:meth:`Report.from_json`) for reading stored reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from verifier.reasons import Reason
+
+__all__ = ["CheckResult", "CheckStatus", "CheckType", "Report", "Verdict"]
+
+
+class CheckStatus(StrEnum):
+    """The outcome of one check (after OpenAttestation's verifier)."""
+
+    VALID = "VALID"
+    """The check established what it asks."""
+    INVALID = "INVALID"
+    """A definite answer: the certificate fails this check."""
+    ERROR = "ERROR"
+    """No answer could be had (chain unreachable, ledger not ours)."""
+    SKIPPED = "SKIPPED"
+    """Not checked, because a check it depends on could not pass."""
+
+
+class CheckType(StrEnum):
+    """What a check is about; the verdict needs a VALID result of every type."""
+
+    FORMAT = "format"
+    INTEGRITY = "integrity"
+    SIGNATURE = "signature"
+    ISSUER_KEY = "issuer_key"
+    ANCHOR = "anchor"
+    STATUS = "status"
+    VALIDITY = "validity"
+    ISSUER_IDENTITY = "issuer_identity"
+
+
+class Verdict(StrEnum):
+    """The overall answer for one certificate."""
+
+    VALID = "VALID"
+    INVALID = "INVALID"
+    ERROR = "ERROR"
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI's exit code: 0 VALID, 1 INVALID, 2 ERROR."""
+        return {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.ERROR: 2}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's result: what was checked, the outcome, why, in words, and the evidence."""
+
+    name: str
+    type: CheckType
+    status: CheckStatus
+    reason: Reason
+    message: str
+    message_zh: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as JSON-ready data."""
+        return {
+            "name": self.name,
+            "type": self.type.value,
+            "status": self.status.value,
+            "reason": int(self.reason),
+            "reason_name": self.reason.name,
+            "message": self.message,
+            "message_zh": self.message_zh,
+            "data": dict(self.data),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckResult:
+        """A result read back from :meth:`to_json`."""
+        return cls(
+            name=str(data["name"]),
+            type=CheckType(data["type"]),
+            status=CheckStatus(data["status"]),
+            reason=Reason(data["reason"]),
+            message=str(data["message"]),
+            message_zh=str(data["message_zh"]),
+            data=dict(data.get("data") or {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The verification report of one sealed certificate.
+
+    ``at`` is the time the status and validity were asked about (Unix seconds); ``checked_at``
+    when the verification ran; ``chain_id`` and ``contract`` name the ledger it was checked
+    against. ``certificate_id``, ``issuing_province`` and ``digest`` are None when the file
+    could not be read.
+    """
+
+    verdict: Verdict
+    checks: tuple[CheckResult, ...]
+    at: int
+    checked_at: int
+    chain_id: int | None
+    contract: str | None
+    certificate_id: str | None = None
+    issuing_province: int | None = None
+    digest: str | None = None
+
+    @property
+    def failed(self) -> tuple[CheckResult, ...]:
+        """The checks that did not pass (INVALID or ERROR), in check order."""
+        return tuple(
+            c for c in self.checks if c.status in (CheckStatus.INVALID, CheckStatus.ERROR)
+        )
+
+    def check(self, check_type: CheckType) -> CheckResult:
+        """The result of the check of ``check_type``."""
+        for result in self.checks:
+            if result.type is check_type:
+                return result
+        raise KeyError(check_type)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data."""
+        return {
+            "verdict": self.verdict.value,
+            "certificate_id": self.certificate_id,
+            "issuing_province": self.issuing_province,
+            "digest": self.digest,
+            "at": self.at,
+            "checked_at": self.checked_at,
+            "chain_id": self.chain_id,
+            "contract": self.contract,
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Report:
+        """A report read back from :meth:`to_json`."""
+        return cls(
+            verdict=Verdict(data["verdict"]),
+            checks=tuple(CheckResult.from_json(c) for c in data["checks"]),
+            at=int(data["at"]),
+            checked_at=int(data["checked_at"]),
+            chain_id=data.get("chain_id"),
+            contract=data.get("contract"),
+            certificate_id=data.get("certificate_id"),
+            issuing_province=data.get("issuing_province"),
+            digest=data.get("digest"),
+        )
