@@ -33,6 +33,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("node", "Province node (issue 4)"),
     ("verifier", "Verifier (issue 5)"),
     ("audit", "Auditor (issue 6)"),
+    ("qr", "QR payloads (issue 7)"),
 )
 
 

@@ -1,4 +1,8 @@
-"""``huren verify FILE... [--at TIME] [--json]``: verify sealed certificate files.
+"""``huren verify [FILE...] [--qr PAYLOAD...] [--at TIME] [--json]``: verify sealed certificates.
+
+A FILE is a sealed certificate (JSON) or a text file holding a scanned QR payload; ``--qr`` takes
+a payload as typed by a scanner. A payload that is only a reference (``HUREN1R:``) cannot be
+verified offline: the command says which certificate it names and how to fetch it.
 
 Prints a readable report per file (or one JSON document with every report) and exits with the
 verdict: 0 VALID, 1 INVALID, 2 ERROR. With several files, INVALID outranks ERROR, as in the
@@ -13,6 +17,13 @@ import json
 import sys
 from pathlib import Path
 
+from ledger.certificate.exceptions import CertificateFormatError
+from ledger.certificate.qr import (
+    QR_PREFIX,
+    QR_REFERENCE_PREFIX,
+    CertificateReference,
+    decode_qr_payload,
+)
 from ledger.chain import connect
 from ledger.cli import default_home
 from ledger.deploy import Deployment
@@ -36,7 +47,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="verify sealed certificate files against the ledger",
         description="Verify sealed certificates: exit 0 VALID, 1 INVALID, 2 ERROR.",
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="sealed certificate")
+    parser.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE",
+        help="sealed certificate (JSON), or a text file holding its QR payload",
+    )
+    parser.add_argument(
+        "--qr", action="append", default=[], metavar="PAYLOAD",
+        help="a scanned QR payload (HUREN1:...); may be repeated",
+    )
     parser.add_argument(
         "--at", default=None, metavar="TIME",
         help="ask status and validity at this time (Unix seconds, 2026-05-01, or RFC 3339)",
@@ -67,20 +85,58 @@ def _verify(args: argparse.Namespace) -> int:
     except (VerifierValueError, LedgerError) as error:
         print(f"huren verify: {error}", file=sys.stderr)
         return 2
+    if not args.files and not args.qr:
+        print("huren verify: give a certificate FILE or --qr PAYLOAD", file=sys.stderr)
+        return 2
+    sources: list[str] = []
     inputs: list[SealedInput] = []
     for path in args.files:
         try:
-            inputs.append(path.read_bytes())
+            data = path.read_bytes()
         except OSError as error:
             print(f"huren verify: cannot read {path}: {error.strerror}", file=sys.stderr)
             return 2
+        sources.append(str(path))
+        inputs.append(data)
+    sources += [f"QR payload {index}" for index, _ in enumerate(args.qr, 1)]
+    inputs += args.qr
+    try:
+        inputs = [_from_payload(source, item) for source, item in zip(sources, inputs, strict=True)]
+    except _NotVerifiable as problem:
+        print(f"huren verify: {problem}", file=sys.stderr)
+        return 2
     reports = verify_many(inputs, chain, at=at)
     if args.json:
-        out = [{"file": str(p), **r.to_json()} for p, r in zip(args.files, reports, strict=True)]
+        out = [{"file": s, **r.to_json()} for s, r in zip(sources, reports, strict=True)]
         print(json.dumps(out if len(out) > 1 else out[0], ensure_ascii=False, indent=2))
     else:
-        print("\n\n".join(render_text(r, str(p)) for p, r in zip(args.files, reports, strict=True)))
+        print("\n\n".join(render_text(r, s) for s, r in zip(sources, reports, strict=True)))
     return exit_code([r.verdict for r in reports])
+
+
+_PAYLOAD_PREFIXES = (QR_PREFIX, QR_REFERENCE_PREFIX)
+
+
+class _NotVerifiable(Exception):
+    """A QR payload that is damaged or only a reference: nothing to verify here."""
+
+
+def _from_payload(source: str, data: SealedInput) -> SealedInput:
+    """The certificate a QR payload holds; anything else is returned unchanged."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if not isinstance(text, str) or not text.lstrip().startswith(_PAYLOAD_PREFIXES):
+        return data
+    try:
+        decoded = decode_qr_payload(text)
+    except CertificateFormatError as error:
+        raise _NotVerifiable(f"{source}: {error}") from None
+    if isinstance(decoded, CertificateReference):
+        raise _NotVerifiable(
+            f"{source} only names certificate {decoded.certificate_id} of province "
+            f"{decoded.issuing_province} (digest 0x{decoded.digest.hex()}); fetch it from the "
+            f"issuing province with the holder's consent (the agency service's POST /requests)"
+        )
+    return decoded
 
 
 def exit_code(verdicts: list[Verdict]) -> int:

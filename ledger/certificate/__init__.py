@@ -9,6 +9,7 @@ Issuing (province node)::
     tree = MerkleTree.from_entries([s.digest for s in batch])   # anchor tree.root on chain
     anchored = attach_receipt(sealed, Receipt(...))  # "anchored"
     copy = disclose(anchored, ["/holder/name"])      # selective disclosure
+    payload = qr_payload(copy)                       # "HUREN1:…" text for its QR code
 
 Verifying (any agency)::
 
@@ -48,6 +49,7 @@ from ledger.certificate.exceptions import (
     DisclosureError,
     ProofError,
     ProofLengthError,
+    QRPayloadError,
     SaltError,
     SignatureError,
     UnknownAlgorithmError,
@@ -68,6 +70,16 @@ from ledger.certificate.merkle import (
     root_from_inclusion_proof,
     verify_consistency,
     verify_inclusion,
+)
+from ledger.certificate.qr import (
+    QR_PREFIX,
+    QR_REFERENCE_PREFIX,
+    CertificateReference,
+    decode_qr_payload,
+    make_qr,
+    qr_payload,
+    reference_payload,
+    sealed_payload,
 )
 from ledger.certificate.registry import CertificateType, TypeRegistry, default_registry
 from ledger.certificate.sealed import (
@@ -113,6 +125,8 @@ __all__ = [
     "DOCUMENT_FORMAT",
     "EMPTY_ROOT",
     "PROVINCES",
+    "QR_PREFIX",
+    "QR_REFERENCE_PREFIX",
     "SEALED_FORMAT",
     "SIGNATURE_LABEL",
     "CertificateDocument",
@@ -122,6 +136,7 @@ __all__ = [
     "CertificateIntegrityError",
     "CertificateJSONError",
     "CertificateKeyError",
+    "CertificateReference",
     "CertificateSchemaError",
     "CertificateStateError",
     "CertificateType",
@@ -146,6 +161,7 @@ __all__ = [
     "ProofError",
     "ProofLengthError",
     "ProvinceCode",
+    "QRPayloadError",
     "Receipt",
     "RelatedCertificate",
     "Relation",
@@ -165,6 +181,7 @@ __all__ = [
     "build_document",
     "canonical_field",
     "canonicalize",
+    "decode_qr_payload",
     "default_registry",
     "disclose",
     "field_leaf",
@@ -172,15 +189,19 @@ __all__ = [
     "key_id_of",
     "leaf_hash",
     "make_identifier",
+    "make_qr",
     "node_hash",
     "parse_identifier",
     "parse_sealed",
     "province_of",
+    "qr_payload",
     "recompute_digest",
+    "reference_payload",
     "root_from_inclusion_proof",
     "seal",
     "sealed_certificate_schema",
     "sealed_from_json",
+    "sealed_payload",
     "validate_credit_code",
     "validate_division_code",
     "validate_identifier",

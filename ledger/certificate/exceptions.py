@@ -18,7 +18,8 @@ or value and what a clerk can do about it.
     │   ├── CheckCharacterError                      USCC / ID number / identifier check character
     │   ├── SaltError                                a salt is not 16 bytes in canonical base64url
     │   ├── UnknownAlgorithmError                    signature algorithm name or code unknown
-    │   └── DisclosureError                          asked to disclose a field that is not there
+    │   ├── DisclosureError                          asked to disclose a field that is not there
+    │   └── QRPayloadError                           a QR payload is damaged or not ours
     ├── CertificateIntegrityError                    the certificate does not match its proofs
     │   ├── DigestMismatchError                      content does not hash to the stated digest
     │   ├── SignatureError                           signature or signing key does not match
@@ -65,6 +66,10 @@ class UnknownAlgorithmError(CertificateFormatError):
 
 class DisclosureError(CertificateFormatError):
     """A disclosure names a field the certificate does not have, or one already withheld."""
+
+
+class QRPayloadError(CertificateFormatError):
+    """A QR payload (``HUREN1:``/``HUREN1R:``) is damaged, cut short or not a huren payload."""
 
 
 class CertificateIntegrityError(CertificateError):

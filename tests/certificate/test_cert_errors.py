@@ -36,6 +36,7 @@ TRIGGERS: dict[type[Exception], Callable[[certificate.SigningKey], object]] = {
     exceptions.SaltError: lambda _: validate_salt("short", "/a"),
     exceptions.UnknownAlgorithmError: lambda _: certificate.SignatureAlgorithm.from_code(9),
     exceptions.DisclosureError: lambda key: certificate.disclose(_sealed(key), ["/nothing"]),
+    exceptions.QRPayloadError: lambda _: certificate.decode_qr_payload("HUREN1:ABC"),
     exceptions.DigestMismatchError: _tampered_digest,
     exceptions.SignatureError: lambda key: verify_digest_signature(
         key.spki_der, key.algorithm, _ZERO, bytes(64)

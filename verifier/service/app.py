@@ -2,8 +2,9 @@
 
 ``POST /verify`` checks a sealed certificate file; ``POST /requests`` runs a cross-province
 request (跨省通办) and stores it; ``GET /requests/{id}`` and ``/requests/{id}/report.json`` read
-it back. The chain view and the HTTP transport to province nodes can be injected (tests pass a
-view of their chain and the node's transport); by default they are built from the settings.
+it back; ``/page/`` is the clerk's verification page (:mod:`verifier.service.page`). The chain
+view and the HTTP transport to province nodes can be injected (tests pass a view of their chain
+and the node's transport); by default they are built from the settings.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from verifier.service.db import make_engine
 from verifier.service.deps import Services
 from verifier.service.errors import install_error_handlers
 from verifier.service.node_client import NodeClient
+from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
 from verifier.service.routes import requests_router, verify_router
 from verifier.service.settings import AgencySettings
@@ -70,6 +72,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(verify_router)
     app.include_router(requests_router)
+    install_page(app)
     return app
 
 
