@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from verifier_support import Issuer
 
+from ledger.contract import HurenLedgerClient
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token
 
@@ -90,8 +92,26 @@ def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
     assert agency.get(f"/requests/{stored['id']}/report.json", headers=AUTH).status_code == 404
 
 
-def test_node_down_is_503_and_retryable(agency: TestClient) -> None:
-    # Jiangsu's registered endpoint on the test ledger (127.0.0.1:8320) has no node running.
+@pytest.fixture
+def jiangsu_unreachable(
+    ledger_client: Callable[[int], HurenLedgerClient],
+) -> Iterator[str]:
+    """Jiangsu's endpoint on the session ledger moved to a loopback port nothing listens on."""
+    with socket.socket() as probe:  # a port the OS just handed out and that is closed again
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    jiangsu = ledger_client(320000)
+    record = jiangsu.province(320000)
+    assert record is not None
+    url = f"http://127.0.0.1:{port}"
+    jiangsu.set_endpoint(url)
+    try:
+        yield url
+    finally:
+        jiangsu.set_endpoint(record.endpoint)
+
+
+def test_node_down_is_503_and_retryable(agency: TestClient, jiangsu_unreachable: str) -> None:
     body = {"certificate_id": "1.2.156.y", "issuing_province": 320000, "consent_token": "a.b"}
     first = agency.post("/requests", json=body, headers=AUTH)
     assert first.status_code == 503
@@ -100,7 +120,7 @@ def test_node_down_is_503_and_retryable(agency: TestClient) -> None:
     request_id = first.json()["detail"]["request_id"]
     stored = agency.get(f"/requests/{request_id}", headers=AUTH).json()
     assert stored["outcome"] == "unavailable"
-    assert stored["endpoint"] == "http://127.0.0.1:8320"
+    assert stored["endpoint"] == jiangsu_unreachable
     again = agency.post("/requests", json=body, headers=AUTH)
     assert again.status_code == 503
     assert again.json()["detail"]["request_id"] == request_id
