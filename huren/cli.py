@@ -19,6 +19,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "ledger.audit.cli",
     "verifier.cli",
     "province_nodes.cli",
+    "huren.demo.cli",
+    "huren.bench",
 )
 
 Handler = Callable[[argparse.Namespace], int]
