@@ -17,7 +17,7 @@ import binascii
 import json
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,18 +28,33 @@ from sqlmodel import Session, select
 
 from ledger.certificate.canonical import canonicalize
 from ledger.certificate.digest import validate_pointer
-from ledger.certificate.exceptions import CertificateError
+from ledger.certificate.disclosure import disclose
+from ledger.certificate.exceptions import CertificateError, DisclosureError
+from ledger.certificate.sealed import (
+    ALWAYS_DISCLOSED,
+    FullContent,
+    SealedCertificate,
+    parse_sealed,
+)
 from province_nodes.db import unit_of_work
-from province_nodes.envelope import MasterKey
-from province_nodes.exceptions import ConsentError, NodeInputError, NodeNotFoundError
+from province_nodes.envelope import MasterKey, open_envelope
+from province_nodes.exceptions import (
+    ConsentError,
+    NodeInputError,
+    NodeNotFoundError,
+    StoreIntegrityError,
+)
 from province_nodes.models import Agency, CertificateRow, ConsentRow
 
 __all__ = [
     "ConsentSigner",
     "ConsentTerms",
     "check_consent",
+    "consented_copy",
+    "field_paths",
     "grant_consent",
     "new_consent_id",
+    "unknown_fields",
     "withdraw_consent",
 ]
 
@@ -195,11 +210,63 @@ def check_consent(
     return row
 
 
+def field_paths(sealed: SealedCertificate) -> list[str]:
+    """Every field path of ``sealed``: revealed or withheld, the certificate has it."""
+    content = sealed.content
+    if isinstance(content, FullContent):
+        return list(sealed.disclosed_values())
+    return [*content.fields, *content.withheld]
+
+
+def unknown_fields(requested: Iterable[str], available: Iterable[str]) -> list[str]:
+    """The ``requested`` paths that select none of the ``available`` fields, in request order.
+
+    A path selects a field it names or any field under it (an object or array), as
+    :func:`~ledger.certificate.disclosure.disclose` reads it. The always-disclosed paths are never
+    unknown: every copy reveals them whatever a consent says.
+    """
+    present = set(available)
+    prefixes = {path[:i] for path in present for i, char in enumerate(path) if char == "/" and i}
+    unknown: list[str] = []
+    for path in requested:
+        if path in ALWAYS_DISCLOSED or path in present or path in prefixes or path in unknown:
+            continue
+        unknown.append(path)
+    return unknown
+
+
+def consented_copy(sealed: SealedCertificate, fields: Sequence[str]) -> SealedCertificate:
+    """The copy of the stored certificate ``sealed`` that a consent to ``fields`` permits.
+
+    Raises:
+        ConsentError: ``consent_unknown_fields`` (403), the consent names fields the certificate
+            does not have (a consent stored before the node checked its fields); the detail
+            lists them and the holder must give a new consent. The consent is not used.
+        StoreIntegrityError: the stored copy cannot be disclosed from (500): it is not the full
+            certificate the node issued.
+    """
+    missing = unknown_fields(fields, field_paths(sealed))
+    if missing:
+        raise ConsentError(
+            f"the consent names field(s) {', '.join(missing)} that this certificate does not "
+            "have; ask the holder for a new consent (this one was not used)",
+            code="consent_unknown_fields",
+            detail={"unknown_fields": missing},
+        )
+    try:
+        return disclose(sealed, [path for path in fields if path not in ALWAYS_DISCLOSED])
+    except DisclosureError as error:
+        raise StoreIntegrityError(
+            f"the stored certificate cannot be disclosed from: {error}"
+        ) from error
+
+
 def grant_consent(
     engine: Engine,
     signer: ConsentSigner,
     province: int,
     *,
+    master: MasterKey,
     certificate_id: str,
     agency_id: str,
     fields: Sequence[str],
@@ -210,9 +277,14 @@ def grant_consent(
 ) -> tuple[ConsentTerms, str]:
     """Store a holder's consent and return its terms and signed token.
 
+    The requested fields are checked against the certificate itself (decrypted with
+    ``master``), so a consent never promises a field the agency's read could not return.
+
     Raises:
         NodeNotFoundError: the certificate or the agency is unknown here.
-        NodeInputError: the consent has already expired, or names no field / an unknown one.
+        NodeInputError: the consent has already expired, names no field or a malformed path
+            (``consent_bad_field``), or paths the certificate does not have
+            (``consent_unknown_fields``, detail ``{"unknown_fields": [...]}``).
     """
     now = int(time.time())
     if expires_at <= now:
@@ -225,12 +297,21 @@ def grant_consent(
         except CertificateError as error:
             raise NodeInputError(str(error), code="consent_bad_field") from error
     with unit_of_work(engine) as session:
-        exists = session.exec(
-            select(CertificateRow.seq).where(CertificateRow.certificate_id == certificate_id)
+        envelope = session.exec(
+            select(CertificateRow.envelope).where(CertificateRow.certificate_id == certificate_id)
         ).first()
-        if exists is None:
+        if envelope is None:
             raise NodeNotFoundError(
                 f"no certificate {certificate_id} on this node", code="unknown_certificate"
+            )
+        sealed = parse_sealed(open_envelope(master, certificate_id, envelope))
+        missing = unknown_fields(fields, field_paths(sealed))
+        if missing:
+            raise NodeInputError(
+                f"certificate {certificate_id} has no field(s) {', '.join(missing)}; a consent "
+                "can only name fields the certificate has",
+                code="consent_unknown_fields",
+                detail={"unknown_fields": missing},
             )
         if session.get(Agency, agency_id) is None:
             raise NodeNotFoundError(

@@ -18,7 +18,7 @@ from ledger.certificate.disclosure import disclose
 from ledger.certificate.issuance import attach_receipt
 from ledger.certificate.sealed import Receipt, SealedCertificate, parse_sealed
 from province_nodes.auth import authenticate
-from province_nodes.consents import check_consent
+from province_nodes.consents import check_consent, consented_copy
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import MasterKey, open_envelope
 from province_nodes.exceptions import (
@@ -61,8 +61,9 @@ def fetch_under_consent(
 
     Authentication happens here rather than in a route dependency so that even a call with no
     or a bad credential is logged. Raises 401, the precise
-    :class:`~province_nodes.exceptions.ConsentError` (403), or 404/409; in every case the
-    attempt is in the access log first.
+    :class:`~province_nodes.exceptions.ConsentError` (403, including a consent naming fields
+    the certificate lacks), 404/409, or a 500 store-integrity error if the stored copy cannot be
+    disclosed from; in every case the attempt is in the access log first.
     """
     entry: dict[str, Any] = {
         "time": int(time.time()),
@@ -120,7 +121,7 @@ def fetch_under_consent(
                         f"certificate {certificate_id} is not anchored yet; retry in a few "
                         "seconds (the consent was not used)"
                     )
-                copy = disclose(load_sealed(node.master, row), fields)
+                copy = consented_copy(load_sealed(node.master, row), fields)
                 consent.uses += 1
                 session.add(consent)
                 log.append(session, entry | {"outcome": "allowed", "error": None})

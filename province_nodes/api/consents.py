@@ -34,11 +34,16 @@ router = APIRouter(tags=["consents"])
     summary="Record a holder's consent and sign its token",
 )
 def create_consent(node: NodeDep, _caller: PortalDep, body: ConsentCreate) -> ConsentCreated:
-    """The token goes to the holder, who hands it to the agency."""
+    """The token goes to the holder, who hands it to the agency.
+
+    Every field named must exist in the certificate (or be always disclosed); otherwise 422
+    ``consent_unknown_fields`` with the unknown paths in ``detail.unknown_fields``.
+    """
     terms, token = grant_consent(
         node.engine,
         node.consents,
         node.province,
+        master=node.master,
         certificate_id=body.certificate_id,
         agency_id=body.agency_id,
         fields=body.fields,
