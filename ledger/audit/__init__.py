@@ -10,7 +10,7 @@ exceptions; :mod:`ledger.audit.exceptions` holds the errors that stop an audit f
 Data flow::
 
     EventReader ──events──▶ Rebuild (InvariantChecker → LedgerState) ──▶ compare(views)
-                                                                      └─▶ check_store(node API)
+    transaction_origins ──senders──┘                                  └─▶ check_store(node API)
 """
 
 from ledger.audit.audit import AuditReport, finality_depth, run_audit
@@ -25,11 +25,11 @@ from ledger.audit.exceptions import (
 )
 from ledger.audit.invariants import InvariantChecker
 from ledger.audit.queries import anchored_between, key_active_at, status_of_at, was_valid_at
-from ledger.audit.replay import Rebuild, ReplayStats, replay
+from ledger.audit.replay import Rebuild, ReplayStats, replay, transaction_origins
 from ledger.audit.report import render_report, report_json
 from ledger.audit.state import LedgerState
 from ledger.audit.store_check import StoreClient, StoreReport, check_store
-from ledger.audit.types import Difference, EventRef, Invariant, Violation
+from ledger.audit.types import Difference, EventRef, Invariant, TxOrigin, Violation
 
 __all__ = [
     "AuditCheckpointError",
@@ -49,6 +49,7 @@ __all__ = [
     "ReplayStats",
     "StoreClient",
     "StoreReport",
+    "TxOrigin",
     "Violation",
     "anchored_between",
     "check_store",
@@ -60,5 +61,6 @@ __all__ = [
     "report_json",
     "run_audit",
     "status_of_at",
+    "transaction_origins",
     "was_valid_at",
 ]

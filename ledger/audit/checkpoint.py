@@ -1,28 +1,26 @@
 """Checkpoints: resume a replay where the last one stopped instead of at the deployment block.
 
-A checkpoint holds the block it reached, that block's hash, the serialized rebuilt state, the
-violations found so far, and the SHA-256 of the state and violations together (``state_hash``).
-Loading it recomputes the hash (an altered or truncated file is refused) and :meth:`Checkpoint.
-verify` checks that it belongs to this deployment and that the chain still has the same block at
-its height: after a reorganisation below the checkpoint the replay must start over, never build
-on a history the chain no longer holds.
+A checkpoint holds the block it reached, that block's hash, the rebuilt state and the violations
+found so far, in the compact binary format of :mod:`ledger.audit._checkpoint_format`, with the
+SHA-256 of all of it (``state_hash``). Loading it recomputes the hash (an altered or truncated
+file is refused) and :meth:`Checkpoint.verify` checks that it belongs to this deployment and that
+the chain still has the same block at its height: after a reorganisation below the checkpoint the
+replay must start over, never build on a history the chain no longer holds.
 
-Files are JSON, written atomically (temporary file, fsync, rename): a crash leaves the previous
+Files are written atomically (temporary file, fsync, rename): a crash leaves the previous
 checkpoint or the new one, never half of one.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ledger.audit._codec import decode, encode
+from ledger.audit._checkpoint_format import FORMAT_VERSION, CheckpointBody, read_file, write_bytes
 from ledger.audit.exceptions import AuditCheckpointError
-from ledger.audit.state import LedgerState, state_hash
+from ledger.audit.state import LedgerState
 from ledger.audit.types import Violation
 from ledger.chain import RpcClient
 from ledger.deploy import Deployment
@@ -30,7 +28,7 @@ from ledger.exceptions import LedgerRpcError
 
 __all__ = ["CHECKPOINT_VERSION", "Checkpoint"]
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = FORMAT_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,44 +44,53 @@ class Checkpoint:
 
     @property
     def state_hash(self) -> bytes:
-        """SHA-256 over the canonical JSON of the state and the violations."""
-        return state_hash(self._payload())
+        """SHA-256 over the checkpoint's serialized content (what :meth:`save` writes)."""
+        return self._encode()[1]
 
-    def _payload(self) -> dict[str, Any]:
-        return {"state": self.state.to_json(), "violations": encode(list(self.violations))}
+    def _encode(self) -> tuple[bytes, bytes]:
+        return write_bytes(
+            CheckpointBody(
+                self.chain_id,
+                self.address,
+                self.block_number,
+                self.block_hash,
+                self.state,
+                self.violations,
+            )
+        )
 
     @classmethod
     def take(
         cls, deployment: Deployment, rpc: RpcClient, state: LedgerState, violations: list[Violation]
     ) -> Checkpoint:
         """A checkpoint of ``state`` (a copy: later replay does not change it) at its block."""
-        copy = LedgerState.from_json(state.to_json())
+        block_hash = _block_hash(rpc, state.block)
+        body = CheckpointBody(
+            deployment.chain_id,
+            deployment.address.lower(),
+            state.block,
+            block_hash,
+            state,
+            tuple(violations),
+        )
+        copy, _ = read_file(write_bytes(body)[0], "in memory")
         return cls(
-            chain_id=deployment.chain_id,
-            address=deployment.address.lower(),
-            block_number=state.block,
-            block_hash=_block_hash(rpc, state.block),
-            state=copy,
-            violations=tuple(violations),
+            copy.chain_id,
+            copy.address,
+            copy.block_number,
+            copy.block_hash,
+            copy.state,
+            copy.violations,
         )
 
     def save(self, path: Path) -> None:
         """Write the checkpoint atomically."""
-        payload = self._payload()
-        document = {
-            "version": CHECKPOINT_VERSION,
-            "chain_id": self.chain_id,
-            "address": self.address,
-            "block_number": self.block_number,
-            "block_hash": "0x" + self.block_hash.hex(),
-            "state_hash": "0x" + state_hash(payload).hex(),
-            **payload,
-        }
+        data, _ = self._encode()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(document, f, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -96,33 +103,23 @@ class Checkpoint:
         """Read a checkpoint and check its state hash.
 
         Raises:
-            AuditCheckpointError: unreadable, another version, or altered.
+            AuditCheckpointError: unreadable, another format version, altered or malformed.
         """
         try:
-            document = json.loads(path.read_text())
-        except (OSError, ValueError) as error:
+            data = path.read_bytes()
+        except OSError as error:
             raise AuditCheckpointError(f"cannot read checkpoint {path}: {error}") from error
-        if not isinstance(document, dict) or document.get("version") != CHECKPOINT_VERSION:
-            raise AuditCheckpointError(f"{path} is not a version {CHECKPOINT_VERSION} checkpoint")
-        try:
-            checkpoint = cls(
-                chain_id=decode(int, document["chain_id"]),
-                address=decode(str, document["address"]),
-                block_number=decode(int, document["block_number"]),
-                block_hash=decode(bytes, document["block_hash"]),
-                state=LedgerState.from_json(document["state"]),
-                violations=tuple(decode(list[Violation], document["violations"])),
-            )
-            stated = decode(bytes, document["state_hash"])
-        except KeyError as missing:
-            raise AuditCheckpointError(f"checkpoint {path} lacks {missing}") from None
-        if checkpoint.state_hash != stated:
-            raise AuditCheckpointError(
-                f"checkpoint {path} does not match its state hash: it was altered or damaged"
-            )
-        if checkpoint.state.block != checkpoint.block_number:
+        body, _ = read_file(data, str(path))
+        if body.state.block != body.block_number:
             raise AuditCheckpointError(f"checkpoint {path} names two different blocks")
-        return checkpoint
+        return cls(
+            body.chain_id,
+            body.address,
+            body.block_number,
+            body.block_hash,
+            body.state,
+            body.violations,
+        )
 
     def verify(self, deployment: Deployment, rpc: RpcClient) -> None:
         """Check that this checkpoint continues ``deployment``'s history on the chain ``rpc``

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from ledger.audit.state import LedgerState, event_time
-from ledger.audit.types import EventRef, Invariant, ProposalEntry, Violation
+from ledger.audit.types import EventRef, Invariant, ProposalEntry, TxOrigin, Violation
 from ledger.types import CertificateState, DecodedEvent, ProposalKind
 
 __all__ = ["InvariantChecker"]
@@ -66,15 +66,27 @@ class InvariantChecker:
         self._pending: list[DecodedEvent] = []
         self._vote: _Vote | None = None
         self._executed = False
+        self._sender_flagged = False
 
-    def check(self, state: LedgerState, event: DecodedEvent) -> list[Violation]:
+    def check(
+        self, state: LedgerState, event: DecodedEvent, origin: TxOrigin | None = None
+    ) -> list[Violation]:
         """The violations ``event`` commits, given ``state`` before it (and any the end of the
-        previous transaction revealed)."""
+        previous transaction revealed).
+
+        ``origin`` is the node's account of the event's transaction; without it (a synthetic
+        history) the sender rule is not checked.
+        """
         found: list[Violation] = []
         if event.transaction_hash != self._tx:
             found += self._end_transaction()
             self._tx = bytes(event.transaction_hash)
+            self._sender_flagged = False
         ref = EventRef.of(event)
+        if origin is not None and not self._sender_flagged:
+            sender_found = self._check_sender(state, event, ref, origin)
+            self._sender_flagged = bool(sender_found)
+            found += sender_found
         found += self._check_actor(state, event, ref)
         found += self._check_clock(state, event, ref)
         rule = _RULES.get(event.name)
@@ -108,6 +120,61 @@ class InvariantChecker:
         if not state.is_member(code):
             return [_v(Invariant.ONLY_MEMBERS_ACTED, f"{code} acted while not a member", ref)]
         return []
+
+    def _check_sender(
+        self, state: LedgerState, event: DecodedEvent, ref: EventRef, origin: TxOrigin
+    ) -> list[Violation]:
+        """The transaction came from the account the acting province had at that point (the
+        deployment transaction: created this ledger). At most one finding per transaction.
+
+        Governance effects (``ProvinceAdded``, ``ThresholdChanged``, …) name no actor: their
+        transaction's approval or proposal event, earlier in it, is the one judged.
+        """
+        tx = "0x" + bytes(event.transaction_hash).hex()
+        if origin.sender is None:
+            return [
+                _v(
+                    Invariant.EVENTS_SENT_BY_PROVINCE_ACCOUNT,
+                    f"the node knows no transaction {tx}, which the event names",
+                    ref,
+                )
+            ]
+        if origin.block_number != event.block_number:
+            return [
+                _v(
+                    Invariant.EVENTS_SENT_BY_PROVINCE_ACCOUNT,
+                    f"the node puts transaction {tx} in block {origin.block_number}, its "
+                    f"event in block {event.block_number}",
+                    ref,
+                )
+            ]
+        if event.transaction_hash == self.bootstrap_tx:
+            if origin.creates_ledger:
+                return []
+            return [
+                _v(
+                    Invariant.EVENTS_SENT_BY_PROVINCE_ACCOUNT,
+                    f"the deployment transaction {tx}, sent by {origin.sender}, did not "
+                    "create this ledger",
+                    ref,
+                )
+            ]
+        arg = "code" if event.name in _ANCHORING else _ACTOR_ARG.get(event.name)
+        if arg is None:
+            return []
+        code = int(event.args[arg])
+        entry = state.provinces.get(code)
+        account = entry.account if entry is not None else None
+        if account is not None and account.lower() == origin.sender.lower():
+            return []
+        return [
+            _v(
+                Invariant.EVENTS_SENT_BY_PROVINCE_ACCOUNT,
+                f"{event.name} of {code} was sent by {origin.sender}, not by {code}'s "
+                f"account {account or '(none: never a member)'}",
+                ref,
+            )
+        ]
 
     @staticmethod
     def _check_clock(state: LedgerState, event: DecodedEvent, ref: EventRef) -> list[Violation]:

@@ -9,28 +9,38 @@ their block's time (the contract stores it as ``joinedAt``; the event does not c
 Replaying to block N and then from N+1 to M gives the same state and findings as replaying to M
 at once: the state is a pure function of the events, and a transaction never spans two blocks,
 so the checker has nothing pending at a block boundary. That is what makes checkpoints exact.
+
+Each event is also judged against its transaction's sender: :func:`transaction_origins` fetches
+the transactions of a chunk of events with batched ``eth_getTransactionByHash`` calls (one per
+transaction, not per event or block: a block's body would also carry everyone else's
+transactions), and the checker compares ``from`` with the acting province's account.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+
+from web3.utils.address import get_create_address
 
 from ledger.audit.exceptions import AuditValueError
 from ledger.audit.invariants import InvariantChecker
 from ledger.audit.state import LedgerState
-from ledger.audit.types import Violation
+from ledger.audit.types import TxOrigin, Violation
 from ledger.chain import RpcClient
 from ledger.events import EventReader
 from ledger.types import DecodedEvent
 
-__all__ = ["Rebuild", "ReplayStats", "block_time", "replay"]
+__all__ = ["Rebuild", "ReplayStats", "block_time", "replay", "transaction_origins"]
 
 Progress = Callable[[int], None]
 """Called with the block number replay has reached."""
 
 _PROGRESS_EVERY = 2000  # events between progress callbacks
+_CHUNK_EVENTS = 5000  # events whose transactions are fetched together
+_TX_BATCH = 250  # eth_getTransactionByHash calls per JSON-RPC batch
 
 
 @dataclass(slots=True)
@@ -52,9 +62,12 @@ class Rebuild:
     def __post_init__(self) -> None:
         self.checker = InvariantChecker(self.bootstrap_tx)
 
-    def apply(self, event: DecodedEvent, block_time: int | None = None) -> None:
-        """Check ``event`` against the state before it, then apply it."""
-        self.violations += self.checker.check(self.state, event)
+    def apply(
+        self, event: DecodedEvent, block_time: int | None = None, origin: TxOrigin | None = None
+    ) -> None:
+        """Check ``event`` against the state before it (and, given its transaction's
+        ``origin``, against its sender), then apply it."""
+        self.violations += self.checker.check(self.state, event, origin)
         self.state.apply(event, block_time)
 
     def apply_all(self, events: Iterable[DecodedEvent]) -> None:
@@ -91,6 +104,45 @@ def block_time(rpc: RpcClient, number: int) -> int:
     return int(block["timestamp"], 16)
 
 
+def transaction_origins(
+    rpc: RpcClient, ledger: str, hashes: Collection[bytes]
+) -> dict[bytes, TxOrigin]:
+    """Who sent each transaction in ``hashes``, and in which block, as the node reports it.
+
+    ``ledger`` is the contract's address, to recognise its deployment transaction.
+
+    Raises:
+        LedgerRpcError, LedgerConnectionError: the node refused or could not be reached.
+    """
+    ordered = list(hashes)
+    origins: dict[bytes, TxOrigin] = {}
+    for start in range(0, len(ordered), _TX_BATCH):
+        part = ordered[start : start + _TX_BATCH]
+        answers = rpc.batch([("eth_getTransactionByHash", ["0x" + h.hex()]) for h in part])
+        for tx_hash, answer in zip(part, answers, strict=True):
+            origins[tx_hash] = _origin(answer, ledger)
+    return origins
+
+
+def _origin(answer: object, ledger: str) -> TxOrigin:
+    if not isinstance(answer, dict) or not isinstance(answer.get("from"), str):
+        return TxOrigin(sender=None, block_number=None)
+    sender: str = answer["from"]
+    number = answer.get("blockNumber")
+    block = int(number, 16) if isinstance(number, str) else None
+    creates = False
+    if answer.get("to") is None and isinstance(answer.get("nonce"), str):
+        created = get_create_address(sender, int(answer["nonce"], 16))  # type: ignore[arg-type]
+        creates = created.lower() == ledger.lower()
+    return TxOrigin(sender=sender, block_number=block, creates_ledger=creates)
+
+
+def _chunks(events: Iterable[DecodedEvent]) -> Iterator[list[DecodedEvent]]:
+    iterator = iter(events)
+    while chunk := list(itertools.islice(iterator, _CHUNK_EVENTS)):
+        yield chunk
+
+
 def replay(
     rebuild: Rebuild,
     reader: EventReader,
@@ -120,16 +172,20 @@ def replay(
     count = 0
     if to_block >= from_block:
         times: dict[int, int] = {}
-        for event in reader.read(address, from_block, to_block):
-            when = None
-            if event.name == "ProvinceAdded":
-                if event.block_number not in times:
-                    times[event.block_number] = block_time(reader.rpc, event.block_number)
-                when = times[event.block_number]
-            rebuild.apply(event, when)
-            count += 1
-            if progress is not None and count % _PROGRESS_EVERY == 0:
-                progress(event.block_number)
+        for chunk in _chunks(reader.read(address, from_block, to_block)):
+            origins = transaction_origins(
+                reader.rpc, address, {bytes(e.transaction_hash) for e in chunk}
+            )
+            for event in chunk:
+                when = None
+                if event.name == "ProvinceAdded":
+                    if event.block_number not in times:
+                        times[event.block_number] = block_time(reader.rpc, event.block_number)
+                    when = times[event.block_number]
+                rebuild.apply(event, when, origins[bytes(event.transaction_hash)])
+                count += 1
+                if progress is not None and count % _PROGRESS_EVERY == 0:
+                    progress(event.block_number)
     rebuild.finish(to_block)
     if progress is not None:
         progress(to_block)

@@ -25,6 +25,7 @@ __all__ = [
     "ProposalEntry",
     "ProvinceEntry",
     "StatusChange",
+    "TxOrigin",
     "Violation",
 ]
 
@@ -44,6 +45,7 @@ class Invariant(StrEnum):
     ACCESS_LOG_GROWS = "access_log_grows"
     EVENT_WELL_FORMED = "event_well_formed"
     BLOCK_TIME_MONOTONIC = "block_time_monotonic"
+    EVENTS_SENT_BY_PROVINCE_ACCOUNT = "events_sent_by_province_account"
     # store cross-check
     STORE_CERTIFICATE_ANCHORED = "store_certificate_anchored"
     STORE_STATUS_MATCHES_CHAIN = "store_status_matches_chain"
@@ -73,6 +75,20 @@ class EventRef:
             "log_index": self.log_index,
             "transaction_hash": "0x" + self.transaction_hash.hex(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class TxOrigin:
+    """Who sent an event's transaction and where, as the node reports the transaction.
+
+    ``sender`` is None when the node knows no such transaction. ``creates_ledger`` says that
+    the transaction is a contract creation whose address (from its sender and nonce) is the
+    ledger's: true only of the deployment transaction.
+    """
+
+    sender: str | None
+    block_number: int | None
+    creates_ledger: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ pipelined sends (``TransactionSender.send_many``). Then measures, as medians of 
 * replay alone (``eth_getLogs`` pages + decoding + invariants + state), in events per second;
 * the full audit (replay + invariants + comparison of *every* anchor and status with the
   contract's views at the same block), in seconds: the issue's target is under 60 s;
-* resuming from a checkpoint at the head (nothing new to replay; load, verify, compare).
+* resuming from a checkpoint at the head (nothing new to replay; load, verify, compare);
+* saving and loading that checkpoint alone.
 
     python scripts/benchmarks/audit.py [--rounds 5] [--scale 1.0]
 """
@@ -31,7 +32,7 @@ if str(ROOT) not in sys.path:
 
 from ledger.anvil import LocalChain, dev_accounts  # noqa: E402
 from ledger.artifact import load_artifact  # noqa: E402
-from ledger.audit import Rebuild, replay, run_audit  # noqa: E402
+from ledger.audit import Checkpoint, Rebuild, replay, run_audit  # noqa: E402
 from ledger.chain import RpcClient, connect  # noqa: E402
 from ledger.contract import CONTRACT_NAME, HurenLedgerClient  # noqa: E402
 from ledger.deploy import Deployment, deploy_ledger  # noqa: E402
@@ -134,7 +135,7 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
             compares.append(report.seconds["compare"])
             if not report.ok:
                 raise AssertionError("the benchmark history did not audit clean")
-        checkpoint = Path(tempfile.mkdtemp()) / "audit.checkpoint.json"
+        checkpoint = Path(tempfile.mkdtemp()) / "audit.checkpoint"
         run_audit(w3, deployment, checkpoint=checkpoint, compare_views=False)
         resumes = []
         for _ in range(rounds):
@@ -142,6 +143,14 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
             run_audit(w3, deployment, checkpoint=checkpoint)
             resumes.append(time.perf_counter() - started)
         checkpoint_bytes = checkpoint.stat().st_size
+        saves, loads = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            saved = Checkpoint.load(checkpoint)
+            loads.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            saved.save(checkpoint)
+            saves.append(time.perf_counter() - started)
     certificates = f"{built['certificates']:,.0f} certificates"
     history = (
         f"{certificates} in {built['batches']:,.0f} batches, {built['status_events']:,.0f} "
@@ -159,6 +168,10 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
            f"{note}; anchorsOf/statusesOf in chunks of 500"),
         _m("audit: resume from checkpoint at head + compare", statistics.median(resumes), "s",
            f"{note}; checkpoint {checkpoint_bytes / 2**20:.1f} MiB"),
+        _m("audit: checkpoint load (read, hash, decode)", statistics.median(loads), "s",
+           f"{note}; {checkpoint_bytes / 2**20:.2f} MiB"),
+        _m("audit: checkpoint save (encode, hash, fsync, rename)", statistics.median(saves), "s",
+           f"{note}; {checkpoint_bytes / 2**20:.2f} MiB"),
     ]  # fmt: skip
 
 

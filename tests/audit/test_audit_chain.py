@@ -98,7 +98,7 @@ def test_point_in_time_questions(history: History) -> None:
 def test_resume_from_checkpoint_equals_full_replay(history: History, tmp_path: Path) -> None:
     full = run_audit(history.w3, history.deployment, compare_views=False)
     middle = (history.deployment.block_number + full.to_block) // 2
-    checkpoint = tmp_path / "audit.checkpoint.json"
+    checkpoint = tmp_path / "audit.checkpoint"
 
     first = run_audit(history.w3, history.deployment, to_block=middle, checkpoint=checkpoint)
     assert first.resumed_from is None and first.ok  # the views agree at the middle block too
@@ -115,19 +115,27 @@ def test_resume_from_checkpoint_equals_full_replay(history: History, tmp_path: P
 
 
 def test_altered_checkpoint_is_refused(history: History, tmp_path: Path) -> None:
-    checkpoint = tmp_path / "audit.checkpoint.json"
+    checkpoint = tmp_path / "audit.checkpoint"
     run_audit(history.w3, history.deployment, checkpoint=checkpoint, compare_views=False)
-    document = json.loads(checkpoint.read_text())
-    document["state"]["threshold"] = 1
-    checkpoint.write_text(json.dumps(document))
-    with pytest.raises(AuditCheckpointError, match="altered"):
-        run_audit(history.w3, history.deployment, checkpoint=checkpoint)
+    good = checkpoint.read_bytes()
+    for position in (len(good) // 2, len(good) - 1):  # inside the state, in the last row
+        altered = bytearray(good)
+        altered[position] ^= 0x01
+        checkpoint.write_bytes(bytes(altered))
+        with pytest.raises(AuditCheckpointError, match="altered"):
+            run_audit(history.w3, history.deployment, checkpoint=checkpoint)
+    checkpoint.write_bytes(good[:-7])
+    with pytest.raises(AuditCheckpointError, match="altered or damaged"):
+        Checkpoint.load(checkpoint)
+    checkpoint.write_text(json.dumps({"version": 1, "state": {}}))
+    with pytest.raises(AuditCheckpointError, match="replay from the deployment block"):
+        Checkpoint.load(checkpoint)
 
 
 def test_checkpoint_of_another_deployment_is_refused(
     history: History, w3: Web3, tmp_path: Path
 ) -> None:
-    checkpoint = tmp_path / "audit.checkpoint.json"
+    checkpoint = tmp_path / "audit.checkpoint"
     run_audit(history.w3, history.deployment, checkpoint=checkpoint, compare_views=False)
     with pytest.raises(AuditCheckpointError, match="not"):
         run_audit(w3, deploy_dev_ledger(w3), checkpoint=checkpoint)

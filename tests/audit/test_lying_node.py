@@ -80,7 +80,7 @@ def test_dropped_log_is_reported(history: History) -> None:
 def test_reorganised_block_under_the_checkpoint_is_refused(
     history: History, tmp_path: Path
 ) -> None:
-    checkpoint = tmp_path / "audit.checkpoint.json"
+    checkpoint = tmp_path / "audit.checkpoint"
     first = run_audit(history.w3, history.deployment, checkpoint=checkpoint, compare_views=False)
     block = hex(first.to_block)
 
@@ -94,3 +94,25 @@ def test_reorganised_block_under_the_checkpoint_is_refused(
         pytest.raises(AuditCheckpointError, match="reorganised"),
     ):
         run_audit(connect(url), history.deployment, checkpoint=checkpoint)
+
+
+def test_forged_transaction_sender_is_reported(history: History) -> None:
+    """The node says Shanghai's first anchor was sent by Jiangsu's account."""
+    clean = run_audit(history.w3, history.deployment, compare_views=False)
+    anchor = clean.state.anchors[history.roots["sh1"]]
+    forged_tx = "0x" + anchor.transaction_hash.hex()
+    jiangsu = clean.state.provinces[320000].account
+
+    def rewrite(method: str, params: list[Any], result: Any) -> Any:
+        if method == "eth_getTransactionByHash" and params[0] == forged_tx:
+            return {**result, "from": jiangsu.lower()}
+        return result
+
+    with lying_proxy(_upstream(history.w3), rewrite) as url:
+        report = run_audit(connect(url), history.deployment, compare_views=False)
+
+    (violation,) = report.violations
+    assert violation.invariant is Invariant.EVENTS_SENT_BY_PROVINCE_ACCOUNT
+    assert violation.events == (anchor.event(),)
+    assert jiangsu.lower() in violation.message.lower() and "310000" in violation.message
+    assert clean.violations == []
