@@ -124,39 +124,49 @@ def _topic_decoder(type_str: str) -> WordDecoder:
     return decoder
 
 
+_TOPIC, _WORD, _VALUE = 0, 1, 2  # where a parameter's value comes from
+
+
 @dataclass(frozen=True, slots=True)
 class _EventSpec:
+    """How to decode one event: ``steps`` yields its parameters in declaration order, each
+    ``(name, source, position, converter)``: topic ``position``; the data word at hex offset
+    ``position``; or value ``position`` of ``eth_abi.decode(data_types, data)``."""
+
     name: str
     signature: str
-    indexed_names: tuple[str, ...]
-    indexed_decoders: tuple[WordDecoder, ...]
-    data_names: tuple[str, ...]
+    topic_count: int
+    data_hex_length: int | None  # static data: its exact length in hex; None: use eth_abi
     data_types: tuple[str, ...]
-    data_words: tuple[WordDecoder, ...] | None  # all static elementary: decode word by word
-    data_fixes: tuple[Callable[[Any], Any] | None, ...]
-    order: tuple[str, ...]  # parameter names in declaration order
+    steps: tuple[tuple[str, int, int, Callable[[Any], Any] | None], ...]
 
 
 def _spec(item: Mapping[str, Any]) -> _EventSpec:
     inputs = list(item.get("inputs", ()))
     names = [str(p.get("name") or f"arg{i}") for i, p in enumerate(inputs)]
-    indexed = [
-        (n, canonical_type(p)) for n, p in zip(names, inputs, strict=True) if p.get("indexed")
-    ]
-    data = [
-        (n, canonical_type(p)) for n, p in zip(names, inputs, strict=True) if not p.get("indexed")
-    ]
-    words = [_word_decoder(t) for _, t in data]
+    types = [canonical_type(p) for p in inputs]
+    indexed = [bool(p.get("indexed")) for p in inputs]
+    data_types = tuple(t for t, i in zip(types, indexed, strict=True) if not i)
+    static = all(_word_decoder(t) is not None for t in data_types)
+    steps: list[tuple[str, int, int, Callable[[Any], Any] | None]] = []
+    topic_position, data_position = 1, 0
+    for name, type_str, is_indexed in zip(names, types, indexed, strict=True):
+        if is_indexed:
+            steps.append((name, _TOPIC, topic_position, _topic_decoder(type_str)))
+            topic_position += 1
+        elif static:
+            steps.append((name, _WORD, 2 + 64 * data_position, _word_decoder(type_str)))
+            data_position += 1
+        else:
+            steps.append((name, _VALUE, data_position, normalizer(type_str)))
+            data_position += 1
     return _EventSpec(
         name=str(item["name"]),
         signature=signature_of(item),
-        indexed_names=tuple(n for n, _ in indexed),
-        indexed_decoders=tuple(_topic_decoder(t) for _, t in indexed),
-        data_names=tuple(n for n, _ in data),
-        data_types=tuple(t for _, t in data),
-        data_words=None if any(w is None for w in words) else tuple(w for w in words if w),
-        data_fixes=tuple(normalizer(t) for _, t in data),
-        order=tuple(names),
+        topic_count=topic_position,
+        data_hex_length=2 + 64 * len(data_types) if static else None,
+        data_types=data_types,
+        steps=tuple(steps),
     )
 
 
@@ -210,37 +220,32 @@ class EventDecoder:
         spec = self._specs.get(topics[0].lower())
         if spec is None:
             raise self._error(f"has topic {topics[0]}, which is no event of the ABI", log)
-        if len(topics) != len(spec.indexed_decoders) + 1:
+        if len(topics) != spec.topic_count:
             raise self._error(
-                f"has {len(topics) - 1} indexed values, {spec.name} has "
-                f"{len(spec.indexed_decoders)}",
+                f"has {len(topics) - 1} indexed values, {spec.name} has {spec.topic_count - 1}",
                 log,
             )
+        data: str = log["data"]
+        args: dict[str, Any] = {}
         try:
-            args = {
-                name: decode(topic[2:])
-                for name, decode, topic in zip(
-                    spec.indexed_names, spec.indexed_decoders, topics[1:], strict=True
-                )
-            }
-            data: str = log["data"]
-            if spec.data_words is not None:
-                if len(data) != 2 + 64 * len(spec.data_words):
-                    raise ValueError(f"data has {(len(data) - 2) // 2} bytes")
-                for index, (name, decode) in enumerate(
-                    zip(spec.data_names, spec.data_words, strict=True)
-                ):
-                    args[name] = decode(data[2 + 64 * index : 66 + 64 * index])
-            elif spec.data_types:
+            values: Sequence[Any] = ()
+            if spec.data_hex_length is None:
                 values = abi_decode(spec.data_types, bytes.fromhex(data[2:]))
-                for name, fix, value in zip(spec.data_names, spec.data_fixes, values, strict=True):
-                    args[name] = value if fix is None else fix(value)
+            elif len(data) != spec.data_hex_length:
+                raise ValueError(f"data has {(len(data) - 2) // 2} bytes")
+            for name, source, position, convert in spec.steps:
+                if source == _TOPIC:
+                    args[name] = convert(topics[position][2:])  # type: ignore[misc]
+                elif source == _WORD:
+                    args[name] = convert(data[position : position + 64])  # type: ignore[misc]
+                else:
+                    value = values[position]
+                    args[name] = value if convert is None else convert(value)
         except (ValueError, DecodingError, TypeError) as error:
             raise self._error(f"does not decode as {spec.signature}: {error}", log) from error
-        ordered = {name: args[name] for name in spec.order}
         return DecodedEvent(
             name=spec.name,
-            args=MappingProxyType(ordered),
+            args=MappingProxyType(args),
             block_number=int(log["blockNumber"], 16),
             block_hash=Hash32(bytes.fromhex(log["blockHash"][2:])),
             transaction_hash=TxHash(bytes.fromhex(log["transactionHash"][2:])),

@@ -449,13 +449,34 @@ def render_error_module(
     return "\n".join(out) + "\n"
 
 
+def _split_string(text: str, width: int) -> list[str]:
+    """Cut ``text`` after commas into pieces of at most ``width`` characters (where possible),
+    for implicitly concatenated literals."""
+    parts: list[str] = []
+    current = ""
+    for piece in text.split(","):
+        piece = piece if not parts and not current else "," + piece
+        if current and len(current) + len(piece) > width:
+            parts.append(current)
+            current = piece
+        else:
+            current += piece
+    return [*parts, current]
+
+
 def _assignment(target: str, items: Sequence[str], empty: str) -> str:
     """``target = (a, b)`` as ruff format writes it: one line if it fits, else one item per
     line; a single string item stays a plain (parenthesized if long) value, not a tuple."""
     if empty == "":
         value = items[0]
         line = f"{target} = {value}"
-        return line if len(line) <= _WIDTH else f"{target} = (\n        {value}\n    )"
+        if len(line) <= _WIDTH:
+            return line
+        if len(value) + 8 <= _WIDTH:
+            return f"{target} = (\n        {value}\n    )"
+        parts = _split_string(json.loads(value), _WIDTH - 10)
+        lines = "".join(f"        {json.dumps(part)}\n" for part in parts)
+        return f"{target} = (\n{lines}    )"
     if not items:
         return f"{target} = {empty}"
     inner = f"{items[0]}," if len(items) == 1 else ", ".join(items)

@@ -118,8 +118,10 @@ class TransactionSender:
         gas_price: fixed legacy gas price in wei; forces legacy transactions.
         batch_size: transactions per JSON-RPC batch in :meth:`send_many` (≤ 100 is safe for
             every node; geth and Besu accept 1,000).
-        max_in_flight: sent but unmined transactions :meth:`send_many` allows at once (anvil's
-            automine stalls under a backlog of ~17,000).
+        max_in_flight: sent but unmined transactions :meth:`send_many` allows at once. (On
+            anvil with automine a pipelined backlog can stall mining, foundry-rs/foundry#10122;
+            :class:`ledger.anvil.LocalChain` guards against it. Interval mining, e.g.
+            ``LocalChain(block_time=0.1)``, packs blocks and is faster for bulk sends.)
         rebroadcast_after: seconds without a receipt after which the same signed transaction
             is sent again (harmless; covers a node that dropped it).
         fee_ttl: seconds :meth:`send` reuses the fees it last asked for (the max fee allows
@@ -428,9 +430,8 @@ class TransactionSender:
         if not todo:
             return []
         gas_limits = self._estimate_many(todo)
-        fees = self.fees()
         first_nonce = self._reserve_nonces(len(todo))
-        signed: list[SignedTx] = []
+        signed: list[SignedTx | None] = [None] * len(todo)
         receipts: list[TxReceipt | None] = [None] * len(todo)
         in_flight: deque[int] = deque()  # indexes sent, receipt not yet seen, in nonce order
         next_to_send = 0
@@ -438,30 +439,25 @@ class TransactionSender:
         deadline = time.monotonic() + self.timeout
         while next_to_send < len(todo) or in_flight:
             progressed = False
-            if failure is None and next_to_send < len(todo):
-                room = self.max_in_flight - len(in_flight)
-                count = min(self.batch_size, room, len(todo) - next_to_send)
-                if count > 0:
-                    batch = range(next_to_send, next_to_send + count)
-                    for index in batch:
-                        signed.append(
-                            self.sign(
-                                todo[index],
-                                nonce=first_nonce + index,
-                                gas=gas_limits[index],
-                                fees=fees,
-                            )
-                        )
-                    accepted, failure = self._submit_batch([signed[i] for i in batch])
-                    in_flight.extend(batch[:accepted])
-                    next_to_send += count
-                    progressed = True
-                    if failure is not None:
-                        next_to_send = len(todo)
-                        self._invalidate_nonce()
+            room = self.max_in_flight - len(in_flight)
+            count = min(self.batch_size, room, len(todo) - next_to_send)
+            if failure is None and count > 0:
+                batch = list(range(next_to_send, next_to_send + count))
+                fees = self._cached_fees()  # full blocks raise the base fee as we go
+                for index in batch:
+                    signed[index] = self.sign(
+                        todo[index], nonce=first_nonce + index, gas=gas_limits[index], fees=fees
+                    )
+                accepted, failure = self._send_batch(batch, todo, signed, gas_limits)
+                in_flight.extend(accepted)
+                next_to_send += count
+                progressed = True
+                if failure is not None:
+                    next_to_send = len(todo)
+                    self._invalidate_nonce()
             if in_flight:
                 window = [in_flight[i] for i in range(min(self.batch_size, len(in_flight)))]
-                found = self._fetch_receipts([signed[i].hash for i in window])
+                found = self._fetch_receipts([cast(SignedTx, signed[i]).hash for i in window])
                 for index, receipt in zip(window, found, strict=True):
                     if receipt is None:
                         break  # later nonces cannot be mined before this one
@@ -472,7 +468,7 @@ class TransactionSender:
                     deadline = time.monotonic() + self.timeout
             if not progressed:
                 if time.monotonic() > deadline:
-                    oldest = signed[in_flight[0]]
+                    oldest = cast(SignedTx, signed[in_flight[0]])
                     raise LedgerTimeoutError(
                         f"no receipt for transaction 0x{oldest.hash.hex()} (nonce "
                         f"{oldest.nonce}) within {self.timeout:g} s; {len(in_flight)} pending"
@@ -480,10 +476,10 @@ class TransactionSender:
                 time.sleep(self.poll_interval)
         if failure is not None:
             raise failure
-        mined = [cast(TxReceipt, r) for r in receipts]
-        mined = self._wait_for_confirmations(mined, signed)
+        sent = [cast(SignedTx, tx) for tx in signed]
+        mined = self._wait_for_confirmations([cast(TxReceipt, r) for r in receipts], sent)
         if check:
-            for receipt, tx in zip(mined, signed, strict=True):
+            for receipt, tx in zip(mined, sent, strict=True):
                 self._check(receipt, tx)
         return mined
 
@@ -501,9 +497,51 @@ class TransactionSender:
                 limits[index] = math.ceil(int(result, 16) * self.gas_margin)
         return limits
 
-    def _submit_batch(self, batch: Sequence[SignedTx]) -> tuple[int, BaseException | None]:
-        """Send a batch; returns how many (a prefix) the node holds, and the error that
-        stopped the rest, if any. A transport error resends the same batch (idempotent)."""
+    def _send_batch(
+        self,
+        batch: list[int],
+        todo: Sequence[TxRequest],
+        signed: list[SignedTx | None],
+        gas_limits: Sequence[int],
+    ) -> tuple[list[int], BaseException | None]:
+        """Send the signed transactions ``signed[i]`` for ``i`` in ``batch`` (consecutive
+        nonces). Those the node refuses as underpriced (the base fee outgrew their max fee) are
+        signed again with fresh fees and the same nonces, a few times; the others are resent
+        as they are (idempotent). Returns the indexes the node holds, in order, up to the
+        first real refusal, and that refusal."""
+        accepted: set[int] = set()
+        waiting = batch
+        for _ in range(10):
+            outcomes = self._submit_batch([cast(SignedTx, signed[i]) for i in waiting])
+            underpriced: list[int] = []
+            for index, (verdict, error) in zip(waiting, outcomes, strict=True):
+                if verdict is None:
+                    accepted.add(index)
+                elif verdict == "refee":
+                    underpriced.append(index)
+                else:
+                    done = [i for i in batch if i < index and i in accepted]
+                    return done, error
+            if not underpriced:
+                return sorted(accepted), None
+            fees = self._cached_fees(refresh=True)
+            for index in underpriced:
+                old = cast(SignedTx, signed[index])
+                signed[index] = self.sign(todo[index], nonce=old.nonce, gas=gas_limits[index],
+                                          fees=fees)  # fmt: skip
+            waiting = [i for i in batch if i not in accepted]
+        first = min(i for i in batch if i not in accepted)
+        return [i for i in batch if i < first], LedgerTransactionError(
+            f"transaction {first} of send_many stayed underpriced through ten fee refreshes",
+            cast(SignedTx, signed[first]).hash,
+        )
+
+    def _submit_batch(
+        self, batch: Sequence[SignedTx]
+    ) -> list[tuple[str | None, LedgerTransactionError | None]]:
+        """Send a batch; for each transaction ``(None, None)`` if the node holds it, else the
+        verdict of :meth:`_classify_send_error` and our error. A transport error resends the
+        same batch (idempotent)."""
         calls = [("eth_sendRawTransaction", [tx.raw_hex]) for tx in batch]
         last_error: LedgerConnectionError | None = None
         for attempt in range(3):
@@ -519,19 +557,22 @@ class TransactionSender:
                 batch[0].hash,
             )
             failure.__cause__ = last_error
-            return 0, failure
-        for position, (tx, result) in enumerate(zip(batch, results, strict=True)):
+            return [("fail", failure)] * len(batch)
+        outcomes: list[tuple[str | None, LedgerTransactionError | None]] = []
+        for tx, result in zip(batch, results, strict=True):
+            verdict = None
+            refusal = None
             if isinstance(result, LedgerRpcError):
-                if self._classify_send_error(result, tx) is None:
-                    continue
-                failure = LedgerTransactionError(
-                    f"the node refused transaction 0x{tx.hash.hex()} (nonce {tx.nonce}): "
-                    f"{result.rpc_message}",
-                    tx.hash,
-                )
-                failure.__cause__ = result
-                return position, failure
-        return len(batch), None
+                verdict = self._classify_send_error(result, tx)
+                if verdict is not None:
+                    refusal = LedgerTransactionError(
+                        f"the node refused transaction 0x{tx.hash.hex()} (nonce {tx.nonce}): "
+                        f"{result.rpc_message}",
+                        tx.hash,
+                    )
+                    refusal.__cause__ = result
+            outcomes.append((verdict, refusal))
+        return outcomes
 
     # --- receipts and confirmations ---------------------------------------------------------
 

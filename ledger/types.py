@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, NewType
 
+from eth_typing import ChecksumAddress
+
 __all__ = [
     "Address",
     "AnchorRecord",
@@ -29,8 +31,10 @@ __all__ = [
     "TxHash",
 ]
 
-Address = NewType("Address", str)
-"""An EIP-55 checksummed account or contract address (``0x`` + 40 hex digits)."""
+Address = ChecksumAddress
+"""An EIP-55 checksummed account or contract address (``0x`` + 40 hex digits): eth_typing's
+``ChecksumAddress``, so values pass to web3.py unchanged; build one with ``Address("0x…")``
+only from an already checksummed string."""
 
 Hash32 = NewType("Hash32", bytes)
 """A 32-byte hash: a block hash, a Merkle root, a certificate digest, a key id."""

@@ -116,10 +116,9 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 
 def test_port_in_use_reports_anvils_error() -> None:
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
+        taken.bind(("127.0.0.1", 0))  # bound, not listening: connecting to it fails at once
         port = taken.getsockname()[1]
-        with pytest.raises(LedgerLocalChainError, match="(?i)address already in use") as caught:
+        with pytest.raises(LedgerLocalChainError, match=r"(?i)address already in use") as caught:
             LocalChain(port=port, startup_timeout=5).start()
     assert f"port {port}" in str(caught.value)
 

@@ -171,9 +171,9 @@ def test_http_error_without_json(fake_node: Callable[..., FakeNode]) -> None:
 
 
 def test_unreachable_client() -> None:
-    with RpcClient(f"http://127.0.0.1:{closed_port()}", timeout=1) as rpc:
-        with pytest.raises(LedgerConnectionError, match="does not answer"):
-            rpc.call("eth_chainId")
+    rpc = RpcClient(f"http://127.0.0.1:{closed_port()}", timeout=1)
+    with rpc, pytest.raises(LedgerConnectionError, match="does not answer"):
+        rpc.call("eth_chainId")
 
 
 def test_basic_auth_from_url(fake_node: Callable[..., FakeNode]) -> None:
@@ -219,5 +219,5 @@ def test_proof_of_authority_chains_get_the_middleware(fake_node: Callable[..., F
     assert block["number"] == 5
     assert len(block["proofOfAuthorityData"]) == 97
     plain = connect(node.url, poa=False)
-    with pytest.raises(Exception, match="(?i)extradata"):
+    with pytest.raises(Exception, match=r"(?i)extradata"):
         plain.eth.get_block("latest")

@@ -55,9 +55,6 @@ def test_to_block_is_inclusive(
     assert [e.args["root"] for e in upto] == roots[10:51]
     single = list(reader.read(deployment.address, blocks[99], blocks[99], page_size=1))
     assert [e.args["root"] for e in single] == [roots[99]]
-    assert list(reader.read(deployment.address, blocks[5] + 0, blocks[5] - 0))[0].args[
-        "root"
-    ] == roots[5]
 
 
 def test_range_must_be_explicit_and_valid(
@@ -178,7 +175,7 @@ def test_decode_receipt_logs(w3: Web3, deployment: Deployment) -> None:
     assert event.args["root"] == root and event.args["count"] == 7
     assert event.args["code"] == 320000
     assert decoder.decode_logs(receipt["logs"], address="0x" + "11" * 20) == []
-    with pytest.raises(Exception, match="frozen|cannot assign|does not support"):
+    with pytest.raises(Exception, match=r"frozen|cannot assign|does not support"):
         event.name = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         event.args["root"] = b""  # type: ignore[index]

@@ -34,7 +34,7 @@ def pending_nonce(rpc: RpcClient, address: str) -> int:
     return int(rpc.call("eth_getTransactionCount", [address, "pending"]), 16)
 
 
-# --- nonces --------------------------------------------------------------------------------------
+# --- nonces ---------------------------------------------------------------------------------------
 
 
 def test_many_sequential_sends_keep_nonces(
@@ -57,8 +57,8 @@ def test_two_senders_one_key_resync(local_chain: LocalChain) -> None:
     key = local_chain.accounts[5].private_key
     to = local_chain.accounts[6].address
     first, second = TransactionSender(w3, key), TransactionSender(w3, key)
-    receipts = [first.send(to, value=1), second.send(to, value=1)]
-    receipts.append(first.send(to, value=1))  # its local nonce was taken by `second`
+    receipts = [first.send(to, value=1), second.send(to, value=2)]
+    receipts.append(first.send(to, value=3))  # its local nonce was taken by `second`
     nonces = [w3.eth.get_transaction(r["transactionHash"])["nonce"] for r in receipts]
     assert nonces == [nonces[0], nonces[0] + 1, nonces[0] + 2]
     assert all(r["status"] == 1 for r in receipts)
@@ -69,7 +69,7 @@ def test_refused_transaction_releases_its_nonce(local_chain: LocalChain) -> None
     poor = Account.create()
     rich = TransactionSender(w3, local_chain.accounts[7].private_key)
     sender = TransactionSender(w3, poor.key)
-    with pytest.raises(LedgerTransactionError, match="(?i)insufficient funds") as caught:
+    with pytest.raises(LedgerTransactionError, match=r"(?i)insufficient funds") as caught:
         sender.send(poor.address, value=1, gas=21000)
     assert caught.value.tx_hash is not None
     rich.send(poor.address, value=10**18)
@@ -77,7 +77,7 @@ def test_refused_transaction_releases_its_nonce(local_chain: LocalChain) -> None
     assert w3.eth.get_transaction(receipt["transactionHash"])["nonce"] == 0
 
 
-# --- idempotent retry ------------------------------------------------------------------------------
+# --- idempotent retry -----------------------------------------------------------------------------
 
 
 def lose_first_answer(seen: list[str]) -> Script:
@@ -132,11 +132,11 @@ def test_resending_a_mined_transaction_is_harmless(
             "maxPriorityFeePerGas": original["maxPriorityFeePerGas"],
         },
     )
-    assert again.raw == raw and again.hash == receipt["transactionHash"]
+    assert again.raw == raw and again.hash == bytes(receipt["transactionHash"])
     assert sender._submit(again) is None  # ours, already mined: fine
 
 
-# --- fees ------------------------------------------------------------------------------------------
+# --- fees -----------------------------------------------------------------------------------------
 
 
 def test_eip1559_fees(local_chain: LocalChain, rpc: RpcClient) -> None:
@@ -206,7 +206,9 @@ def test_fee_selection(
     expected_tip: int,
 ) -> None:
     rpc = scripted_fees(scripted_rpc, base_fee, gas_price, tip)
-    sender = TransactionSender(connect(local_chain.url), local_chain.accounts[4].private_key, rpc=rpc)
+    sender = TransactionSender(
+        connect(local_chain.url), local_chain.accounts[4].private_key, rpc=rpc
+    )
     assert sender.fees() == {
         "maxFeePerGas": 2 * base_fee + expected_tip,
         "maxPriorityFeePerGas": expected_tip,
@@ -224,7 +226,7 @@ def test_fixed_fees(local_chain: LocalChain) -> None:
     assert fixed_tip["maxPriorityFeePerGas"] == 1
 
 
-# --- gas, reverts, failures ----------------------------------------------------------------------
+# --- gas, reverts, failures -----------------------------------------------------------------------
 
 
 def test_estimate_revert_is_the_named_error(
@@ -275,7 +277,7 @@ def test_deploy_returns_the_contract_address(local_chain: LocalChain) -> None:
     assert receipt["to"] is None
 
 
-# --- confirmations and timeouts ----------------------------------------------------------------------
+# --- confirmations and timeouts -------------------------------------------------------------------
 
 
 def test_waits_for_confirmations(local_chain: LocalChain) -> None:
@@ -303,16 +305,16 @@ def test_waits_for_confirmations(local_chain: LocalChain) -> None:
 
 def test_confirmation_timeout(local_chain: LocalChain) -> None:
     sender = TransactionSender(
-        connect(local_chain.url), local_chain.accounts[11].private_key, confirmations=50,
+        connect(local_chain.url),
+        local_chain.accounts[11].private_key,
+        confirmations=50,
         timeout=0.4,
     )
     with pytest.raises(LedgerTimeoutError, match="confirmations"):
         sender.send(local_chain.accounts[10].address, value=1)
 
 
-def test_receipt_timeout(
-    local_chain: LocalChain, scripted_rpc: Callable[..., ScriptedRpc]
-) -> None:
+def test_receipt_timeout(local_chain: LocalChain, scripted_rpc: Callable[..., ScriptedRpc]) -> None:
     rpc = scripted_rpc(eth_getTransactionReceipt=lambda params, forward: None)
     sender = TransactionSender(
         connect(local_chain.url), local_chain.accounts[11].private_key, rpc=rpc, timeout=0.3
@@ -322,7 +324,7 @@ def test_receipt_timeout(
     assert isinstance(caught.value, TimeoutError)
 
 
-# --- pipelined sends -------------------------------------------------------------------------------
+# --- pipelined sends ------------------------------------------------------------------------------
 
 
 def test_send_many(
@@ -396,13 +398,13 @@ def test_send_many_stops_at_a_refused_transaction(local_chain: LocalChain) -> No
     sender = TransactionSender(w3, poor.key, max_priority_fee=10**9)
     to = local_chain.accounts[7].address
     requests = [TxRequest(to, value=1, gas=21000)] * 2 + [TxRequest(to, value=10**24, gas=21000)]
-    with pytest.raises(LedgerTransactionError, match="(?i)insufficient funds"):
+    with pytest.raises(LedgerTransactionError, match=r"(?i)insufficient funds"):
         sender.send_many(requests)
     assert w3.eth.get_transaction_count(poor.address) == 2  # the first two went through
     assert sender.send(to, value=1, gas=21000)["status"] == 1  # the nonce was resynced
 
 
-# --- signing ---------------------------------------------------------------------------------------
+# --- signing --------------------------------------------------------------------------------------
 
 KEY = Account.create()
 SIGN = make_signer(bytes(KEY.key))
@@ -433,7 +435,12 @@ def test_fast_signing_matches_eth_account(
     fees: dict[str, int],
 ) -> None:
     fields: dict[str, Any] = {
-        "chainId": chain_id, "nonce": nonce, "gas": gas, "value": value, "data": data, **fees
+        "chainId": chain_id,
+        "nonce": nonce,
+        "gas": gas,
+        "value": value,
+        "data": data,
+        **fees,
     }
     if to is not None:
         fields["to"] = Account.create().address if to == b"\x00" * 20 else _checksum(to)
@@ -451,3 +458,46 @@ def _checksum(raw: bytes) -> str:
 
 def test_reverts_are_ledger_errors() -> None:
     assert issubclass(errors.AnchorAlreadyAnchored, ContractRevert)
+
+
+def underpriced_once(at: int) -> Script:
+    """The node refuses the ``at``-th raw transaction it sees as below the base fee, once."""
+    seen: list[str] = []
+
+    def handler(params: Sequence[Any], forward: Callable[[], Any]) -> Any:
+        seen.append(params[0])
+        if len(seen) == at:
+            raise LedgerRpcError(
+                "eth_sendRawTransaction", -32003, "max fee per gas less than block base fee"
+            )
+        return forward()
+
+    return handler
+
+
+def test_send_refreshes_fees_when_underpriced(
+    local_chain: LocalChain, scripted_rpc: Callable[..., ScriptedRpc]
+) -> None:
+    rpc = scripted_rpc(eth_sendRawTransaction=underpriced_once(1))
+    sender = TransactionSender(
+        connect(local_chain.url), local_chain.accounts[6].private_key, rpc=rpc
+    )
+    nonce = pending_nonce(rpc, sender.address)
+    receipt = sender.send(local_chain.accounts[5].address, value=1)
+    assert rpc.calls.count("eth_getBlockByNumber") == 2  # the fees were asked for again
+    assert (
+        connect(local_chain.url).eth.get_transaction(receipt["transactionHash"])["nonce"] == nonce
+    )
+
+
+def test_send_many_refreshes_fees_when_underpriced(
+    local_chain: LocalChain, scripted_rpc: Callable[..., ScriptedRpc]
+) -> None:
+    rpc = scripted_rpc(eth_sendRawTransaction=underpriced_once(3))
+    sender = TransactionSender(
+        connect(local_chain.url), local_chain.accounts[6].private_key, rpc=rpc
+    )
+    to = local_chain.accounts[5].address
+    receipts = sender.send_many([TxRequest(to, value=1, gas=21000)] * 5)
+    assert [r["status"] for r in receipts] == [1] * 5
+    assert rpc.calls.count("eth_sendRawTransaction") == 6  # the third was signed again
