@@ -24,7 +24,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -34,9 +34,11 @@ from solcx.exceptions import SolcError
 
 from ledger.artifact import Artifact, ContractKind, digest_sources, sources_digest
 from ledger.exceptions import LedgerCompileError, LedgerCompilerNotFoundError
+from ledger.revert import render_error_module
 
 __all__ = [
     "ARTIFACTS_DIR",
+    "ERRORS_MODULE",
     "SETTINGS_FILE",
     "SHIM",
     "Compilation",
@@ -48,6 +50,7 @@ __all__ = [
     "find_node_modules",
     "find_solc",
     "find_sources",
+    "render_errors_module",
     "repo_root",
     "write_artifacts",
 ]
@@ -59,6 +62,10 @@ SHIM = _PACKAGE_DIR / "_solc_shim" / "solc"
 """``solc``-compatible executable running the npm ``solc`` package on Node.js."""
 ARTIFACTS_DIR = _PACKAGE_DIR / "artifacts"
 """Where :func:`write_artifacts` writes by default (package data)."""
+ERRORS_MODULE = _PACKAGE_DIR / "contract_errors.py"
+"""The generated exception classes of the ledger contract's custom errors."""
+ERRORS_CONTRACT = "HurenLedger"
+"""The deployed contract whose custom errors :data:`ERRORS_MODULE` names."""
 
 # What we ask the compiler for. Output selection does not change the bytecode.
 _OUTPUT_SELECTION: Mapping[str, Any] = {
@@ -91,6 +98,9 @@ class Compilation:
 
     artifacts: Mapping[str, Artifact]
     warnings: tuple[str, ...]
+    natspec: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = field(default_factory=dict)
+    """Per contract, solc's ``userdoc`` and ``devdoc`` (from its metadata): the NatSpec the
+    generated error classes take their docstrings from."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +227,7 @@ def compile_sources(
     )
     digests = digest_sources(sources)
     artifacts: dict[str, Artifact] = {}
+    natspec: dict[str, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
     for source_name, contract_name, kind in _contract_definitions(output):
         if kind is None:  # abstract contract: only a base for others
             continue
@@ -232,7 +243,11 @@ def compile_sources(
         artifacts[contract_name] = _artifact(
             compiled, source_name, contract_name, kind, config, digests
         )
-    return Compilation(artifacts=dict(sorted(artifacts.items())), warnings=warnings)
+        metadata_output = json.loads(compiled["metadata"])["output"]
+        natspec[contract_name] = (metadata_output["userdoc"], metadata_output["devdoc"])
+    return Compilation(
+        artifacts=dict(sorted(artifacts.items())), warnings=warnings, natspec=natspec
+    )
 
 
 def compile_contracts(root: Path | None = None, *, solc_binary: Path | None = None) -> Compilation:
@@ -244,9 +259,11 @@ def write_artifacts(
     root: Path | None = None,
     directory: Path | None = None,
     *,
+    errors_module: Path | None = ERRORS_MODULE,
     solc_binary: Path | None = None,
 ) -> WriteReport:
-    """Compile the contracts and (re)write their artifacts, one ``<Contract>.json`` each.
+    """Compile the contracts and (re)write their artifacts, one ``<Contract>.json`` each, and
+    the Python module of the ledger contract's custom errors.
 
     Files whose content is unchanged are left alone; ``*.json`` files that no longer match a
     contract are removed.
@@ -254,6 +271,8 @@ def write_artifacts(
     Args:
         root: the repository holding ``contracts/``; this package's repository by default.
         directory: where to write; ``ledger/artifacts/`` by default.
+        errors_module: where to write the error classes (``None``: don't);
+            ``ledger/contract_errors.py`` by default.
         solc_binary: the compiler executable; :func:`find_solc` by default.
     """
     compilation = compile_contracts(root, solc_binary=solc_binary)
@@ -266,6 +285,11 @@ def write_artifacts(
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8", newline="\n")
             written.append(path)
+    if errors_module is not None:
+        content = render_errors_module(compilation)
+        if not errors_module.is_file() or errors_module.read_text(encoding="utf-8") != content:
+            errors_module.write_text(content, encoding="utf-8", newline="\n")
+            written.append(errors_module)
     removed: list[Path] = []
     for path in sorted(directory.glob("*.json")):
         if path.stem not in compilation.artifacts:
@@ -273,6 +297,17 @@ def write_artifacts(
             removed.append(path)
     return WriteReport(
         compilation=compilation, directory=directory, written=tuple(written), removed=tuple(removed)
+    )
+
+
+def render_errors_module(compilation: Compilation) -> str:
+    """The source of ``ledger/contract_errors.py`` for ``compilation``'s ledger contract."""
+    userdoc, devdoc = compilation.natspec[ERRORS_CONTRACT]
+    return render_error_module(
+        compilation.artifacts[ERRORS_CONTRACT].abi,
+        userdoc=userdoc,
+        devdoc=devdoc,
+        source=f"ledger/artifacts/{ERRORS_CONTRACT}.json",
     )
 
 

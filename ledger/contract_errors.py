@@ -48,11 +48,15 @@ __all__ = [
 
 
 class AnchorAlreadyAnchored(ContractRevert):
-    """Solidity custom error ``AnchorAlreadyAnchored``.
+    """The root is already anchored.
 
     Solidity::
 
         error AnchorAlreadyAnchored(bytes32 root, uint32 code)
+
+    Arguments (``args_by_name``):
+        root: The batch root.
+        code: The province that anchored it.
     """
 
     error_name = "AnchorAlreadyAnchored"
@@ -63,7 +67,7 @@ class AnchorAlreadyAnchored(ContractRevert):
 
 
 class AnchorEmptyBatch(ContractRevert):
-    """Solidity custom error ``AnchorEmptyBatch``.
+    """A batch must hold at least one certificate.
 
     Solidity::
 
@@ -78,11 +82,15 @@ class AnchorEmptyBatch(ContractRevert):
 
 
 class AnchorLogNotGrowing(ContractRevert):
-    """Solidity custom error ``AnchorLogNotGrowing``.
+    """An access-log head must cover more entries than the last one anchored.
 
     Solidity::
 
         error AnchorLogNotGrowing(uint64 size, uint64 previous)
+
+    Arguments (``args_by_name``):
+        size: The size given.
+        previous: The size of the last anchored head.
     """
 
     error_name = "AnchorLogNotGrowing"
@@ -93,7 +101,7 @@ class AnchorLogNotGrowing(ContractRevert):
 
 
 class AnchorZeroRoot(ContractRevert):
-    """Solidity custom error ``AnchorZeroRoot``.
+    """A batch root may not be zero.
 
     Solidity::
 
@@ -108,11 +116,15 @@ class AnchorZeroRoot(ContractRevert):
 
 
 class GovernanceAlreadyApproved(ContractRevert):
-    """Solidity custom error ``GovernanceAlreadyApproved``.
+    """The province has already approved this proposal.
 
     Solidity::
 
         error GovernanceAlreadyApproved(uint256 id, uint32 code)
+
+    Arguments (``args_by_name``):
+        id: The proposal id.
+        code: The approving province.
     """
 
     error_name = "GovernanceAlreadyApproved"
@@ -123,11 +135,15 @@ class GovernanceAlreadyApproved(ContractRevert):
 
 
 class GovernanceInvalidThreshold(ContractRevert):
-    """Solidity custom error ``GovernanceInvalidThreshold``.
+    """The approval threshold must lie between 1 and the number of members.
 
     Solidity::
 
         error GovernanceInvalidThreshold(uint16 threshold, uint256 members)
+
+    Arguments (``args_by_name``):
+        threshold: The threshold asked for.
+        members: The number of members it would apply to.
     """
 
     error_name = "GovernanceInvalidThreshold"
@@ -138,11 +154,14 @@ class GovernanceInvalidThreshold(ContractRevert):
 
 
 class GovernanceProposalExecuted(ContractRevert):
-    """Solidity custom error ``GovernanceProposalExecuted``.
+    """The proposal has already been carried out.
 
     Solidity::
 
         error GovernanceProposalExecuted(uint256 id)
+
+    Arguments (``args_by_name``):
+        id: The proposal id.
     """
 
     error_name = "GovernanceProposalExecuted"
@@ -153,11 +172,14 @@ class GovernanceProposalExecuted(ContractRevert):
 
 
 class GovernanceUnknownProposal(ContractRevert):
-    """Solidity custom error ``GovernanceUnknownProposal``.
+    """No proposal has this id.
 
     Solidity::
 
         error GovernanceUnknownProposal(uint256 id)
+
+    Arguments (``args_by_name``):
+        id: The proposal id.
     """
 
     error_name = "GovernanceUnknownProposal"
@@ -168,11 +190,15 @@ class GovernanceUnknownProposal(ContractRevert):
 
 
 class KeyAlreadyClosed(ContractRevert):
-    """Solidity custom error ``KeyAlreadyClosed``.
+    """The key was already retired or revoked; its window is closed.
 
     Solidity::
 
         error KeyAlreadyClosed(bytes32 keyId, uint64 validUntil)
+
+    Arguments (``args_by_name``):
+        keyId: The key id.
+        validUntil: When its window closed.
     """
 
     error_name = "KeyAlreadyClosed"
@@ -183,11 +209,14 @@ class KeyAlreadyClosed(ContractRevert):
 
 
 class KeyAlreadyRegistered(ContractRevert):
-    """Solidity custom error ``KeyAlreadyRegistered``.
+    """A key with this id is already registered.
 
     Solidity::
 
         error KeyAlreadyRegistered(bytes32 keyId)
+
+    Arguments (``args_by_name``):
+        keyId: SHA-256 of the key's SubjectPublicKeyInfo DER.
     """
 
     error_name = "KeyAlreadyRegistered"
@@ -198,11 +227,14 @@ class KeyAlreadyRegistered(ContractRevert):
 
 
 class KeyAlreadyRevoked(ContractRevert):
-    """Solidity custom error ``KeyAlreadyRevoked``.
+    """The key was already revoked as compromised.
 
     Solidity::
 
         error KeyAlreadyRevoked(bytes32 keyId)
+
+    Arguments (``args_by_name``):
+        keyId: The key id.
     """
 
     error_name = "KeyAlreadyRevoked"
@@ -213,11 +245,16 @@ class KeyAlreadyRevoked(ContractRevert):
 
 
 class KeyCompromiseInFuture(ContractRevert):
-    """Solidity custom error ``KeyCompromiseInFuture``.
+    """A compromise time cannot lie in the future.
 
     Solidity::
 
         error KeyCompromiseInFuture(bytes32 keyId, uint64 compromisedAt, uint64 currentTime)
+
+    Arguments (``args_by_name``):
+        keyId: The key id.
+        compromisedAt: The compromise time given.
+        currentTime: The block time.
     """
 
     error_name = "KeyCompromiseInFuture"
@@ -228,11 +265,15 @@ class KeyCompromiseInFuture(ContractRevert):
 
 
 class KeyInvalidPublicKey(ContractRevert):
-    """Solidity custom error ``KeyInvalidPublicKey``.
+    """The public key is not a SubjectPublicKeyInfo DER of the size its algorithm has.
 
     Solidity::
 
         error KeyInvalidPublicKey(uint8 algorithm, uint256 length)
+
+    Arguments (``args_by_name``):
+        algorithm: The algorithm code.
+        length: The length given.
     """
 
     error_name = "KeyInvalidPublicKey"
@@ -243,11 +284,15 @@ class KeyInvalidPublicKey(ContractRevert):
 
 
 class KeyNotOwned(ContractRevert):
-    """Solidity custom error ``KeyNotOwned``.
+    """The key belongs to another province.
 
     Solidity::
 
         error KeyNotOwned(bytes32 keyId, uint32 owner)
+
+    Arguments (``args_by_name``):
+        keyId: The key id.
+        owner: The province that registered it.
     """
 
     error_name = "KeyNotOwned"
@@ -258,11 +303,14 @@ class KeyNotOwned(ContractRevert):
 
 
 class KeyUnknown(ContractRevert):
-    """Solidity custom error ``KeyUnknown``.
+    """No key with this id is registered.
 
     Solidity::
 
         error KeyUnknown(bytes32 keyId)
+
+    Arguments (``args_by_name``):
+        keyId: The key id.
     """
 
     error_name = "KeyUnknown"
@@ -273,11 +321,14 @@ class KeyUnknown(ContractRevert):
 
 
 class KeyUnsupportedAlgorithm(ContractRevert):
-    """Solidity custom error ``KeyUnsupportedAlgorithm``.
+    """The algorithm code is not one the ledger knows (1 Ed25519, 2 ECDSA P-256).
 
     Solidity::
 
         error KeyUnsupportedAlgorithm(uint8 algorithm)
+
+    Arguments (``args_by_name``):
+        algorithm: The algorithm code.
     """
 
     error_name = "KeyUnsupportedAlgorithm"
@@ -288,11 +339,15 @@ class KeyUnsupportedAlgorithm(ContractRevert):
 
 
 class ProvinceAccountInUse(ContractRevert):
-    """Solidity custom error ``ProvinceAccountInUse``.
+    """The account already belongs to a member province.
 
     Solidity::
 
         error ProvinceAccountInUse(address account, uint32 code)
+
+    Arguments (``args_by_name``):
+        account: The chain account.
+        code: The province that holds it.
     """
 
     error_name = "ProvinceAccountInUse"
@@ -303,11 +358,14 @@ class ProvinceAccountInUse(ContractRevert):
 
 
 class ProvinceAlreadyMember(ContractRevert):
-    """Solidity custom error ``ProvinceAlreadyMember``.
+    """The province is already a member.
 
     Solidity::
 
         error ProvinceAlreadyMember(uint32 code)
+
+    Arguments (``args_by_name``):
+        code: The province code.
     """
 
     error_name = "ProvinceAlreadyMember"
@@ -318,11 +376,16 @@ class ProvinceAlreadyMember(ContractRevert):
 
 
 class ProvinceBootstrapMismatch(ContractRevert):
-    """Solidity custom error ``ProvinceBootstrapMismatch``.
+    """The bootstrap lists differ in length or are empty.
 
     Solidity::
 
         error ProvinceBootstrapMismatch(uint256 codes, uint256 accounts, uint256 endpoints)
+
+    Arguments (``args_by_name``):
+        codes: Number of codes given.
+        accounts: Number of accounts given.
+        endpoints: Number of endpoints given.
     """
 
     error_name = "ProvinceBootstrapMismatch"
@@ -333,11 +396,14 @@ class ProvinceBootstrapMismatch(ContractRevert):
 
 
 class ProvinceInvalidCode(ContractRevert):
-    """Solidity custom error ``ProvinceInvalidCode``.
+    """The code is not a GB/T 2260 province-level division code (six digits ending 0000).
 
     Solidity::
 
         error ProvinceInvalidCode(uint32 code)
+
+    Arguments (``args_by_name``):
+        code: The offending code.
     """
 
     error_name = "ProvinceInvalidCode"
@@ -348,11 +414,14 @@ class ProvinceInvalidCode(ContractRevert):
 
 
 class ProvinceNotMember(ContractRevert):
-    """Solidity custom error ``ProvinceNotMember``.
+    """The account is not the chain account of a current member province.
 
     Solidity::
 
         error ProvinceNotMember(address account)
+
+    Arguments (``args_by_name``):
+        account: The calling account.
     """
 
     error_name = "ProvinceNotMember"
@@ -363,11 +432,14 @@ class ProvinceNotMember(ContractRevert):
 
 
 class ProvinceUnknown(ContractRevert):
-    """Solidity custom error ``ProvinceUnknown``.
+    """No current member has this GB/T 2260 code.
 
     Solidity::
 
         error ProvinceUnknown(uint32 code)
+
+    Arguments (``args_by_name``):
+        code: The province code.
     """
 
     error_name = "ProvinceUnknown"
@@ -378,7 +450,7 @@ class ProvinceUnknown(ContractRevert):
 
 
 class ProvinceZeroAccount(ContractRevert):
-    """Solidity custom error ``ProvinceZeroAccount``.
+    """A member's chain account may not be the zero address.
 
     Solidity::
 
@@ -393,11 +465,15 @@ class ProvinceZeroAccount(ContractRevert):
 
 
 class StatusAlreadyRevoked(ContractRevert):
-    """Solidity custom error ``StatusAlreadyRevoked``.
+    """A revoked certificate's status is final.
 
     Solidity::
 
         error StatusAlreadyRevoked(uint32 code, bytes32 digest)
+
+    Arguments (``args_by_name``):
+        code: The issuing province.
+        digest: The certificate digest.
     """
 
     error_name = "StatusAlreadyRevoked"
@@ -408,11 +484,15 @@ class StatusAlreadyRevoked(ContractRevert):
 
 
 class StatusAlreadySuspended(ContractRevert):
-    """Solidity custom error ``StatusAlreadySuspended``.
+    """The certificate is already suspended.
 
     Solidity::
 
         error StatusAlreadySuspended(uint32 code, bytes32 digest)
+
+    Arguments (``args_by_name``):
+        code: The issuing province.
+        digest: The certificate digest.
     """
 
     error_name = "StatusAlreadySuspended"
@@ -423,11 +503,15 @@ class StatusAlreadySuspended(ContractRevert):
 
 
 class StatusBatchMismatch(ContractRevert):
-    """Solidity custom error ``StatusBatchMismatch``.
+    """The batch form needs one root per digest.
 
     Solidity::
 
         error StatusBatchMismatch(uint256 digests, uint256 roots)
+
+    Arguments (``args_by_name``):
+        digests: Number of digests.
+        roots: Number of roots.
     """
 
     error_name = "StatusBatchMismatch"
@@ -438,11 +522,16 @@ class StatusBatchMismatch(ContractRevert):
 
 
 class StatusEffectiveBeforeAnchor(ContractRevert):
-    """Solidity custom error ``StatusEffectiveBeforeAnchor``.
+    """A status change cannot take effect before the certificate's batch was anchored.
 
     Solidity::
 
         error StatusEffectiveBeforeAnchor(bytes32 digest, uint64 effectiveAt, uint64 anchoredAt)
+
+    Arguments (``args_by_name``):
+        digest: The certificate digest.
+        effectiveAt: The effective time given.
+        anchoredAt: When the batch root was anchored.
     """
 
     error_name = "StatusEffectiveBeforeAnchor"
@@ -453,11 +542,16 @@ class StatusEffectiveBeforeAnchor(ContractRevert):
 
 
 class StatusEffectiveBeforePrevious(ContractRevert):
-    """Solidity custom error ``StatusEffectiveBeforePrevious``.
+    """A status change cannot take effect before the previous one did.
 
     Solidity::
 
         error StatusEffectiveBeforePrevious(bytes32 digest, uint64 effectiveAt, uint64 previous)
+
+    Arguments (``args_by_name``):
+        digest: The certificate digest.
+        effectiveAt: The effective time given.
+        previous: The effective time of the previous change.
     """
 
     error_name = "StatusEffectiveBeforePrevious"
@@ -468,11 +562,16 @@ class StatusEffectiveBeforePrevious(ContractRevert):
 
 
 class StatusEffectiveInFuture(ContractRevert):
-    """Solidity custom error ``StatusEffectiveInFuture``.
+    """A status change cannot take effect in the future.
 
     Solidity::
 
         error StatusEffectiveInFuture(bytes32 digest, uint64 effectiveAt, uint64 currentTime)
+
+    Arguments (``args_by_name``):
+        digest: The certificate digest.
+        effectiveAt: The effective time given.
+        currentTime: The block time.
     """
 
     error_name = "StatusEffectiveInFuture"
@@ -483,11 +582,15 @@ class StatusEffectiveInFuture(ContractRevert):
 
 
 class StatusNotSuspended(ContractRevert):
-    """Solidity custom error ``StatusNotSuspended``.
+    """Only a suspended certificate can be reinstated.
 
     Solidity::
 
         error StatusNotSuspended(uint32 code, bytes32 digest)
+
+    Arguments (``args_by_name``):
+        code: The issuing province.
+        digest: The certificate digest.
     """
 
     error_name = "StatusNotSuspended"
@@ -498,11 +601,15 @@ class StatusNotSuspended(ContractRevert):
 
 
 class StatusRootNotOwned(ContractRevert):
-    """Solidity custom error ``StatusRootNotOwned``.
+    """The root was not anchored by the calling province.
 
     Solidity::
 
         error StatusRootNotOwned(bytes32 root, uint32 code)
+
+    Arguments (``args_by_name``):
+        root: The batch root named.
+        code: The calling province.
     """
 
     error_name = "StatusRootNotOwned"

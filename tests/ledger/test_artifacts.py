@@ -20,6 +20,7 @@ from ledger.artifact import (
 )
 from ledger.compiler import (
     ARTIFACTS_DIR,
+    ERRORS_MODULE,
     SHIM,
     compile_sources,
     compiler_config,
@@ -42,7 +43,8 @@ def test_checked_in_artifacts_equal_a_fresh_compile(tmp_path: Path) -> None:
     stale = tmp_path / "Removed.json"
     stale.write_text("{}\n")
 
-    report = write_artifacts(directory=tmp_path)
+    errors_module = tmp_path / "contract_errors.py"
+    report = write_artifacts(directory=tmp_path, errors_module=errors_module)
 
     assert report.removed == (stale,)
     assert artifact_names(tmp_path) == artifact_names(), REGENERATE
@@ -54,6 +56,8 @@ def test_checked_in_artifacts_equal_a_fresh_compile(tmp_path: Path) -> None:
         # Everything else too, byte for byte: regenerating gives a zero diff.
         fresh_text = (tmp_path / f"{name}.json").read_bytes()
         assert (ARTIFACTS_DIR / f"{name}.json").read_bytes() == fresh_text, REGENERATE
+    # The generated error classes follow the ABI and its NatSpec too.
+    assert ERRORS_MODULE.read_bytes() == errors_module.read_bytes(), REGENERATE
 
 
 def test_checked_in_artifacts_cover_the_current_sources() -> None:
