@@ -105,7 +105,6 @@ from ledger.certificate.types import (
     Hash,
     HolderIdType,
     KeyId,
-    ProvinceCode,
     Relation,
     Salt,
     SealState,
@@ -118,6 +117,7 @@ from ledger.certificate.verification import (
     verify_receipt,
     verify_signature,
 )
+from ledger.types import ProvinceCode
 
 __all__ = [
     "ALWAYS_DISCLOSED",

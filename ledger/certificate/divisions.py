@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ledger.certificate.exceptions import CertificateSchemaError
-from ledger.certificate.types import DivisionCode, ProvinceCode
+from ledger.certificate.types import DivisionCode
+from ledger.types import ProvinceCode
 
 PROVINCES: Mapping[ProvinceCode, str] = MappingProxyType(
     {

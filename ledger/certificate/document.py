@@ -39,10 +39,10 @@ from ledger.certificate.registry import TypeRegistry, default_registry
 from ledger.certificate.types import (
     DivisionCode,
     HolderIdType,
-    ProvinceCode,
     Relation,
     SignatureAlgorithm,
 )
+from ledger.types import ProvinceCode
 
 DOCUMENT_FORMAT = "huren/certificate/1"
 """Version of the document layout and of the digest rules applied to it."""

@@ -30,7 +30,8 @@ from ledger.certificate.divisions import validate_province_code
 from ledger.certificate.exceptions import QRPayloadError
 from ledger.certificate.identifier import validate_identifier
 from ledger.certificate.sealed import SealedCertificate
-from ledger.certificate.types import CertificateId, Digest, ProvinceCode
+from ledger.certificate.types import CertificateId, Digest
+from ledger.types import ProvinceCode
 
 __all__ = [
     "QR_ALPHANUMERIC_CAPACITY",

@@ -28,9 +28,6 @@ Salt = NewType("Salt", str)
 FieldPath = NewType("FieldPath", str)
 """An RFC 6901 JSON Pointer naming one leaf of a document, e.g. ``/holder/name``."""
 
-ProvinceCode = NewType("ProvinceCode", int)
-"""A province-level GB/T 2260 code as the chain stores it (``uint32``), e.g. ``310000``."""
-
 DivisionCode = NewType("DivisionCode", str)
 """A six-digit GB/T 2260 administrative division code, e.g. ``"310104"``."""
 
