@@ -7,7 +7,7 @@ JSON Pointer so the clerk sees all mistakes in one go.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -55,3 +55,21 @@ class StrictModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance of values the program has made or checked itself; nothing is validated.
+
+        What ``model_construct`` does for a model given every one of its fields, without the
+        per-field alias and default handling that costs it ~5 µs per model: sealing builds three
+        models per certificate, thousands of times per second.
+        """
+        fields = cls.__pydantic_fields__  # what model_construct reads; ``model_fields`` is slower
+        if values.keys() != fields.keys():
+            raise TypeError(f"{cls.__name__}.trusted needs exactly the fields {sorted(fields)}")
+        model = cls.__new__(cls)
+        object.__setattr__(model, "__dict__", values)
+        object.__setattr__(model, "__pydantic_fields_set__", set(values))
+        object.__setattr__(model, "__pydantic_extra__", None)
+        object.__setattr__(model, "__pydantic_private__", None)
+        return model

@@ -46,11 +46,15 @@ def canonical_field(path: str, value: object, salt: str) -> bytes:
     return canonical_fields([(path, value)], [salt])[0]
 
 
-def canonical_fields(fields: Iterable[tuple[str, object]], salts: Iterable[str]) -> list[bytes]:
+def canonical_fields(
+    fields: Iterable[tuple[str, object]], salts: Iterable[str], *, prefix: str = ""
+) -> list[bytes]:
     """``JCS([path, value, salt])`` of each field with its salt, in one tight loop.
 
     Sealing a document canonicalizes 20-30 fields; doing it in one loop with local names saves
-    a function call per field, which is a third of the cost of the whole step.
+    a function call per field, which is a third of the cost of the whole step. ``prefix`` (an
+    ASCII string) is put before each result: ``"\x00"`` gives the preimages of the field leaf
+    hashes without copying every triple once more.
     """
     encode = encode_basestring
     safe = _SAFE_INTEGER
@@ -72,9 +76,9 @@ def canonical_fields(fields: Iterable[tuple[str, object]], salts: Iterable[str])
             elif (kind is list or kind is dict) and not value:
                 text = "[]" if kind is list else "{}"
             else:
-                append(canonicalize([path, value, salt]))
+                append(prefix.encode() + canonicalize([path, value, salt]))
                 continue
-            append(f"[{encode(path)},{text},{encode(salt)}]".encode())
+            append(f"{prefix}[{encode(path)},{text},{encode(salt)}]".encode())
     except UnicodeEncodeError as exc:
         raise CertificateFormatError(
             f"field {path!r:.80} contains an unpaired surrogate and is not valid Unicode"

@@ -35,17 +35,21 @@ from typing import Any, NoReturn, cast
 
 from ledger.certificate.canonical import canonical_field, canonical_fields
 from ledger.certificate.exceptions import CertificateSchemaError, SaltError
-from ledger.certificate.merkle import leaf_hash, leaf_hashes, root_from_leaf_hashes
+from ledger.certificate.merkle import LEAF_PREFIX, leaf_hash, root_from_leaf_hashes
 from ledger.certificate.types import Digest, FieldPath, Hash, Salt
 
 DIGEST_LABEL = b"huren/certificate-digest/1"
 """Prefix of the digest preimage: separates digests from Merkle hashes and versions the scheme."""
 
 SALT_BYTES = 16
+SALT_LENGTH = 22
+"""Characters of a salt in unpadded base64url."""
 _SALT_SHAPE = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")
+_SALT_RUN = re.compile(r"(?:[A-Za-z0-9_-]{21}[AQgw])*")
 _POINTER_SHAPE = re.compile(r"(/([^~/]|~[01])*)+")
 
 _sha256 = hashlib.sha256
+_LEAF_PREFIX = LEAF_PREFIX.decode("ascii")
 _BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _SIX_BITS = bytes(_BASE64URL[b & 63] for b in range(256))
 _TWO_BITS = bytes(b"AQgw"[b & 3] for b in range(256))
@@ -87,6 +91,10 @@ def flatten(document: Mapping[str, Any]) -> list[tuple[FieldPath, Any]]:
 
 def validate_pointer(path: object) -> FieldPath:
     """Check that ``path`` is a non-empty RFC 6901 JSON Pointer such as ``/holder/name``."""
+    # Fast path: a string starting with "/" and without "~" is a pointer (every segment is
+    # then "([^~/])*"); only escapes need the regular expression.
+    if type(path) is str and path[:1] == "/" and "~" not in path:
+        return FieldPath(path)
     if not isinstance(path, str) or not _POINTER_SHAPE.fullmatch(path):
         raise CertificateSchemaError(
             f"field path {path!r} is not a JSON Pointer like '/holder/name' "
@@ -101,12 +109,17 @@ def new_salts(count: int) -> list[Salt]:
     The unpadded base64url form of 16 bytes is 21 characters of 6 bits each and a last character
     carrying the remaining 2 bits (one of ``A Q g w``). Drawing each character directly from
     fresh random bytes (the low 6, resp. 2, bits of one byte each: uniform, as 256 is a multiple
-    of 64) gives exactly the base64url encoding of 16 uniformly random bytes, in two ``translate``
-    calls instead of one encoder call per salt.
+    of 64) gives exactly the base64url encoding of 16 uniformly random bytes. One random draw of
+    22 bytes per salt, two ``translate`` calls and one slice per salt, instead of one encoder
+    call per salt.
     """
-    body = os.urandom(21 * count).translate(_SIX_BITS).decode("ascii")
-    tail = os.urandom(count).translate(_TWO_BITS).decode("ascii")
-    return cast(list[Salt], [body[21 * i : 21 * i + 21] + tail[i] for i in range(count)])
+    size = SALT_LENGTH * count
+    random = os.urandom(size)
+    text = bytearray(random.translate(_SIX_BITS))
+    last = slice(SALT_LENGTH - 1, size, SALT_LENGTH)
+    text[last] = random[last].translate(_TWO_BITS)
+    joined = text.decode("ascii")
+    return cast(list[Salt], [joined[i : i + SALT_LENGTH] for i in range(0, size, SALT_LENGTH)])
 
 
 def validate_salt(salt: object, path: str) -> Salt:
@@ -117,6 +130,28 @@ def validate_salt(salt: object, path: str) -> Salt:
             f"(A-Z a-z 0-9 - _, no padding); got {salt!r:.40}"
         )
     return Salt(salt)
+
+
+def validate_salts(salts: Mapping[str, object]) -> None:
+    """Check every salt of a ``{path: salt}`` map as :func:`validate_salt` does, in one pass.
+
+    A full copy carries 20-30 salts; one regular expression over their concatenation (after
+    checking that each is a string of exactly 22 characters, so the 22-character blocks are the
+    salts) answers for all of them. Only when that fails are they checked one by one, to name
+    the bad one.
+    """
+    values = list(salts.values())
+    try:
+        joined: str | None = "".join(values)  # type: ignore[arg-type]
+    except TypeError:  # not all strings
+        joined = None
+    if (
+        joined is None
+        or not set(map(len, values)) <= {SALT_LENGTH}  # type: ignore[arg-type]
+        or not _SALT_RUN.fullmatch(joined)
+    ):
+        for path, salt in salts.items():
+            validate_salt(salt, path)
 
 
 def field_leaf(path: str, value: object, salt: str) -> Hash:
@@ -133,7 +168,8 @@ def salted_digest(
     fields: Sequence[tuple[str, Any]], salts: Sequence[str]
 ) -> tuple[Digest, list[Hash]]:
     """Digest and field leaves of flattened fields with their salts, in the same order."""
-    leaves = leaf_hashes(canonical_fields(fields, salts))
+    preimages = canonical_fields(fields, salts, prefix=_LEAF_PREFIX)
+    leaves = cast(list[Hash], [state.digest() for state in map(_sha256, preimages)])
     return digest_from_leaves(leaves), leaves
 
 

@@ -7,6 +7,8 @@ out) and anchors later in a batch; :func:`attach_receipt` then turns the file fr
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ledger.certificate.digest import flatten, new_salts, salted_digest
 from ledger.certificate.document import CertificateDocument
 from ledger.certificate.exceptions import CertificateKeyError, CertificateStateError
@@ -37,18 +39,17 @@ def seal(document: CertificateDocument, key: SigningKey) -> SealedCertificate:
     digest, _ = salted_digest(fields, salts)
     # Every part below is already validated or made here; validating again would run the
     # document's checks a second time and double the cost of sealing.
-    return SealedCertificate.model_construct(
+    return SealedCertificate.trusted(
         version=SEALED_FORMAT,
         state=SealState.SEALED,
         issuing_province=document.issuing_province,
         digest=digest,
-        content=FullContent.model_construct(
+        content=FullContent.trusted(
+            form="full",
             document=document,
-            salts={path: salt for (path, _), salt in zip(fields, salts, strict=True)},
+            salts=dict(zip(map(itemgetter(0), fields), salts, strict=True)),
         ),
-        signature=SignatureBlock.model_construct(
-            key_id=key.key_id, value=key.sign_digest(digest)
-        ),
+        signature=SignatureBlock.trusted(key_id=key.key_id, value=key.sign_digest(digest)),
         receipt=None,
     )
 

@@ -43,7 +43,7 @@ from pydantic import (
 )
 
 from ledger.certificate._validation import StrictModel, raise_validation_error
-from ledger.certificate.digest import flatten, validate_pointer, validate_salt
+from ledger.certificate.digest import flatten, validate_pointer, validate_salt, validate_salts
 from ledger.certificate.divisions import (
     province_of,
     validate_division_code,
@@ -76,16 +76,31 @@ ALWAYS_DISCLOSED: tuple[FieldPath, ...] = tuple(
 """Fields every copy must reveal: a verifier needs them to check format, issuer province,
 signature algorithm and validity, and a clerk to know what certificate it is."""
 
-_HEX = re.compile(r"0x[0-9a-f]*")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def _hex_bytes(size: int, what: str) -> BeforeValidator:
+    length = 2 + 2 * size
+
     def parse(value: object) -> bytes:
         if isinstance(value, bytes) and len(value) == size:
             return value
-        if isinstance(value, str) and len(value) == 2 + 2 * size and _HEX.fullmatch(value):
-            return bytes.fromhex(value[2:])
+        # "0x", then only lowercase (``islower`` is true of "0x…" unless a letter is upper case)
+        # hex digits: ``fromhex`` refuses other characters, and skips whitespace, which the
+        # length of its result then gives away.
+        if (
+            isinstance(value, str)
+            and len(value) == length
+            and value[:2] == "0x"
+            and value.islower()
+        ):
+            try:
+                parsed = bytes.fromhex(value[2:])
+            except ValueError:
+                pass
+            else:
+                if len(parsed) == size:
+                    return parsed
         raise CertificateSchemaError(
             f"{what} must be '0x' followed by {2 * size} lowercase hex digits ({size} bytes); "
             f"got {value!r:.80}"
@@ -156,8 +171,7 @@ class FullContent(StrictModel):
 
     @model_validator(mode="after")
     def _check_salts(self) -> FullContent:
-        for path, salt in self.salts.items():
-            validate_salt(salt, path)
+        validate_salts(self.salts)
         return self
 
 
