@@ -9,15 +9,19 @@ decoding; a write returns the mined receipt, and the few writes that produce an 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+from eth_abi.exceptions import EncodingError
 from eth_typing import BlockIdentifier, ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
+from ledger._abi import canonical_type, selector_of, signature_of
 from ledger.artifact import load_artifact
 from ledger.events import EventDecoder
 from ledger.revert import ErrorDecoder
@@ -44,6 +48,20 @@ def _bytes32(value: bytes) -> bytes:
     return value
 
 
+def _function_encoders(abi: Sequence[Mapping[str, Any]]) -> dict[str, tuple[bytes, list[str]]]:
+    """Selector and input types of each function whose name is not overloaded."""
+    functions = [item for item in abi if item.get("type") == "function"]
+    names = Counter(str(item["name"]) for item in functions)
+    return {
+        str(item["name"]): (
+            selector_of(signature_of(item))[:4],
+            [canonical_type(p) for p in item.get("inputs", ())],
+        )
+        for item in functions
+        if names[str(item["name"])] == 1
+    }
+
+
 class HurenLedgerClient:
     """Reads and writes of one ``HurenLedger`` deployment.
 
@@ -58,6 +76,7 @@ class HurenLedgerClient:
         self._contract: Contract = w3.eth.contract(address=self.address, abi=abi)
         self._events = EventDecoder(abi)
         self._errors = ErrorDecoder(abi)
+        self._encoders = _function_encoders(abi)
 
     def with_sender(self, sender: TransactionSender) -> HurenLedgerClient:
         """The same deployment, writing through another province's account."""
@@ -197,7 +216,19 @@ class HurenLedgerClient:
     # --- writes --------------------------------------------------------------------------------
 
     def calldata(self, name: str, *args: Any) -> bytes:
-        """ABI-encoded call data of a contract function, for senders that batch transactions."""
+        """ABI-encoded call data of a contract function, for senders that batch transactions.
+
+        Encoded with the selector and types looked up once (web3's ``encode_abi`` spends ~1 ms
+        matching the ABI on every call, a third of a sequential anchor); values web3 would
+        normalise first (hex strings for bytes, …) still go through web3.
+        """
+        found = self._encoders.get(name)
+        if found is not None:
+            selector, types = found
+            try:
+                return selector + abi_encode(types, args)
+            except (EncodingError, TypeError):
+                pass
         return bytes.fromhex(self._contract.encode_abi(name, args=list(args))[2:])
 
     def _transact(self, name: str, *args: Any) -> TxReceipt:
