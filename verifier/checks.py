@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger.certificate.digest import salted_digest
+from ledger.certificate.digest import ordered_salts, salted_digest
 from ledger.certificate.exceptions import (
     CertificateError,
     CertificateFormatError,
-    CertificateSchemaError,
 )
 from ledger.certificate.merkle import leaf_hash, root_from_inclusion_proof
 from ledger.certificate.sealed import FullContent, SealedCertificate
@@ -125,14 +124,8 @@ def check_integrity(ctx: CheckContext) -> CheckResult:
 
 def _full_digest(values: Mapping[str, Any], salts: Mapping[str, str]) -> bytes:
     """The digest of a full copy from its already flattened fields (one flatten, not two)."""
-    if len(salts) != len(values) or any(path not in salts for path in values):
-        missing = sorted(values.keys() - salts.keys())[:5]
-        extra = sorted(salts.keys() - values.keys())[:5]
-        raise CertificateSchemaError(
-            f"the salts do not match the fields: no salt for {missing or 'none'}, salts for "
-            f"unknown fields {extra or 'none'}"
-        )
-    return salted_digest(list(values.items()), [salts[path] for path in values])[0]
+    fields = list(values.items())
+    return salted_digest(fields, ordered_salts(fields, salts))[0]
 
 
 def check_signature(ctx: CheckContext) -> CheckResult:
