@@ -57,7 +57,13 @@ class ProvinceNode:
             connector=self.connector,
         )
         self.keys = KeyRing(self.engine, self.master)
-        self.issuer = Issuer(self.engine, self.master, self.keys, settings.province)
+        self.issuer = Issuer(
+            self.engine,
+            self.master,
+            self.keys,
+            settings.province,
+            workers=settings.sealing_workers,
+        )
         self.access_log = AccessLog(self.engine)
         self.consents = ConsentSigner(self.master)
         self.status = StatusService(self.engine, self.chain, settings.province)
@@ -96,6 +102,7 @@ class ProvinceNode:
             if self.settings.signing_key_passphrase is not None:
                 passphrase = self.settings.signing_key_passphrase.get_secret_value().encode()
         self.keys.load_or_create(pem, passphrase)
+        self.issuer.pool.prepare(self.keys.active)
         try:
             self.keys.ensure_registered(self.chain)
         except ChainUnavailableError as error:
@@ -104,8 +111,9 @@ class ProvinceNode:
             self.batcher.start()
 
     def stop(self) -> None:
-        """Stop anchoring and close the store's connections."""
+        """Stop anchoring and the sealing workers, and close the store's connections."""
         self.batcher.stop()
+        self.issuer.close()
         self.engine.dispose()
 
     def holder_ref(self, id_type: str, id_number: str) -> bytes:

@@ -79,6 +79,11 @@ class NodeSettings(BaseSettings):
         default=256 * 1_048_576, ge=1024, description="largest bulk body accepted"
     )
     run_batcher: bool = Field(default=True, description="start the anchoring thread with the app")
+    sealing_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="processes sealing large bulk requests; unset: one per core; 1: in-process",
+    )
 
     @field_validator("province")
     @classmethod

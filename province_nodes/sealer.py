@@ -1,0 +1,106 @@
+"""The pure part of issuing: validate a document, seal it, make its encrypted table row.
+
+No store and no lock, so it can be tested, and run in worker processes
+(:mod:`province_nodes.sealing_pool`), on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ledger.certificate.document import CertificateDocument, build_document
+from ledger.certificate.exceptions import (
+    CertificateError,
+    CheckCharacterError,
+    UnknownCertificateTypeError,
+)
+from ledger.certificate.issuance import seal
+from ledger.certificate.registry import TypeRegistry
+from ledger.certificate.sealed import SealedCertificate
+from ledger.certificate.signing import SigningKey
+from province_nodes.envelope import MasterKey, seal_envelope
+from province_nodes.exceptions import NodeInputError
+
+__all__ = ["Problem", "Sealed", "Sealer", "holder_reference", "seal_items"]
+
+
+def holder_reference(key: bytes, id_type: str, id_number: str) -> bytes:
+    """A keyed hash of a holder's identity: finds their certificates, reveals nothing alone."""
+    return hmac.new(key, f"{id_type}\x00{id_number}".encode(), hashlib.sha256).digest()
+
+
+Problem = tuple[int, str, str]
+"""A refused bulk item: its position, error code and message."""
+
+Sealed = dict[str, Any] | Problem
+"""A bulk item's outcome: its table row, or why it was refused."""
+
+
+class Sealer:
+    """Validates documents of one province and seals them into encrypted table rows."""
+
+    def __init__(
+        self, master: MasterKey, province: int, registry: TypeRegistry | None = None
+    ) -> None:
+        self.master = master
+        self._holder_key = master.derive(b"holder-reference")
+        self.province = province
+        self.registry = registry
+
+    def document(self, data: object) -> CertificateDocument:
+        """The validated document; raises :class:`NodeInputError` naming the problem."""
+        if not isinstance(data, Mapping):
+            raise NodeInputError("a certificate document must be a JSON object")
+        try:
+            document = build_document(data, registry=self.registry)
+        except CertificateError as error:
+            raise NodeInputError(str(error), code=_input_code(error)) from error
+        if document.issuing_province != self.province:
+            raise NodeInputError(
+                f"the issuer's division {document.issuer.division_code} is not in province "
+                f"{self.province}; this node issues for {self.province} only",
+                code="wrong_province",
+            )
+        return document
+
+    def row(
+        self, document: CertificateDocument, key: SigningKey, now: int
+    ) -> tuple[SealedCertificate, dict[str, Any]]:
+        """Seal ``document`` with ``key``; the certificate and its table row (encrypted)."""
+        sealed = seal(document, key)
+        return sealed, {
+            "certificate_id": document.identifier,
+            "type_code": document.type.code,
+            "digest": sealed.digest,
+            "key_id": sealed.signature.key_id,
+            "holder_ref": holder_reference(
+                self._holder_key, document.holder.id_type.value, document.holder.id_number
+            ),
+            "envelope": seal_envelope(self.master, document.identifier, sealed.to_json().encode()),
+            "issued_at": now,
+            "state": "active",
+        }
+
+
+def seal_items(
+    sealer: Sealer, key: SigningKey, items: Sequence[Any], now: int, *, offset: int = 0
+) -> list[Sealed]:
+    """Each item's row, or its problem (position counted from ``offset``), in order."""
+    out: list[Sealed] = []
+    for index, data in enumerate(items, start=offset):
+        try:
+            out.append(sealer.row(sealer.document(data), key, now)[1])
+        except NodeInputError as error:
+            out.append((index, error.code, error.message))
+    return out
+
+
+def _input_code(error: CertificateError) -> str:
+    if isinstance(error, UnknownCertificateTypeError):
+        return "unknown_type"
+    if isinstance(error, CheckCharacterError):
+        return "check_character"
+    return "schema_violation"

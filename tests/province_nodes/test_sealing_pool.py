@@ -1,0 +1,61 @@
+"""The bulk path's worker processes seal exactly what the node's own process would."""
+
+from __future__ import annotations
+
+import os
+
+from ledger.certificate import SigningKey, parse_sealed, verify_digest, verify_signature
+from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from province_nodes.envelope import MasterKey, open_envelope
+from province_nodes.sealer import Sealer, seal_items
+from province_nodes.sealing_pool import SealingPool
+
+PROVINCE = 330000
+
+
+def _documents(count: int) -> list[object]:
+    documents: list[object] = [
+        sample_document(SAMPLE_KINDS[i % len(SAMPLE_KINDS)], seed=i, province=PROVINCE)
+        for i in range(count)
+    ]
+    documents[3] = {"format": "huren/certificate/1"}  # refused: fields missing
+    documents[17] = "not an object"
+    return documents
+
+
+def test_workers_seal_like_the_node_and_follow_key_rotation() -> None:
+    master = MasterKey(os.urandom(32))
+    sealer = Sealer(master, PROVINCE)
+    documents = _documents(40)
+    first, second = SigningKey.generate(), SigningKey.generate()
+    pool = SealingPool(sealer, workers=2, min_items=1)
+    try:
+        expected = seal_items(sealer, first, documents, 7)
+        for key in (first, second):
+            got = pool.seal(documents, key, 7)
+            assert [type(item) for item in got] == [type(item) for item in expected]
+            assert [p for p in got if isinstance(p, tuple)] == [
+                p for p in expected if isinstance(p, tuple)
+            ]
+            rows = [r for r in got if isinstance(r, dict)]
+            assert [r["certificate_id"] for r in rows] == [
+                r["certificate_id"] for r in expected if isinstance(r, dict)
+            ]
+            for row in rows:
+                sealed = parse_sealed(
+                    open_envelope(master, row["certificate_id"], row["envelope"])
+                )
+                assert verify_digest(sealed) == row["digest"]
+                verify_signature(sealed, key.spki_der, key.algorithm)
+                assert row["key_id"] == key.key_id and row["issued_at"] == 7
+    finally:
+        pool.close()
+
+
+def test_small_requests_and_single_worker_stay_in_process() -> None:
+    sealer = Sealer(MasterKey(os.urandom(32)), PROVINCE)
+    key = SigningKey.generate()
+    for pool in (SealingPool(sealer, workers=2, min_items=100), SealingPool(sealer, workers=1)):
+        got = pool.seal(_documents(20), key, 1)
+        assert len(got) == 20 and isinstance(got[3], tuple)
+        assert pool._executor is None
