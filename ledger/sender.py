@@ -107,8 +107,9 @@ class TransactionSender:
         w3: a ``Web3`` from :func:`ledger.chain.connect` (HTTP provider).
         private_key: the account's key (0x-hex or 32 bytes).
         confirmations: blocks to wait for on top of a transaction's block before returning.
-        poll_interval: seconds between receipt polls (anvil automines asynchronously; 2 ms
-            keeps sequential sends at a few hundred per second).
+        poll_interval: longest pause between receipt polls, in seconds; the first pause is a
+            quarter of it, doubling after each miss (anvil automines asynchronously; 2 ms keeps
+            sequential sends at a few hundred per second).
         timeout: seconds to wait for a receipt (and its confirmations) before raising
             :class:`LedgerTimeoutError`.
         rpc: the raw JSON-RPC client to use (default: one for ``w3``'s endpoint).
@@ -601,6 +602,9 @@ class TransactionSender:
     def _poll(self, attempt: Callable[[], TxReceipt | None], what: str) -> TxReceipt:
         deadline = time.monotonic() + self.timeout
         last_error: LedgerConnectionError | None = None
+        # A quarter of the interval first, doubling up to it: an automining node has the
+        # receipt a millisecond after the send, and a chain with block times pays two polls.
+        delay = self.poll_interval / 4
         while True:
             try:
                 receipt = attempt()
@@ -612,7 +616,8 @@ class TransactionSender:
                 raise LedgerTimeoutError(
                     f"no receipt for transaction {what} within {self.timeout:g} s"
                 ) from last_error
-            time.sleep(self.poll_interval)
+            time.sleep(delay)
+            delay = min(delay * 2, self.poll_interval)
 
     def _fetch_receipt(self, tx_hash: bytes) -> TxReceipt | None:
         raw = self.rpc.call("eth_getTransactionReceipt", ["0x" + bytes(tx_hash).hex()])
