@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,50 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("audit", "Auditor (issue 6)"),
     ("qr", "QR payloads (issue 7)"),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A bound an issue sets: ``measurement`` of ``area`` at least, or below, ``bound``."""
+
+    area: str
+    measurement: str
+    bound: float
+    at_least: bool
+    source: str
+
+    def met(self, value: float) -> bool:
+        """Whether ``value`` satisfies the bound."""
+        return value >= self.bound if self.at_least else value < self.bound
+
+    def wanted(self) -> str:
+        """The bound in words, e.g. ``≥ 5,000``."""
+        return f"{'≥' if self.at_least else '<'} {_format_value(self.bound)}"
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("format", "documents sealed per second (Ed25519)", 5000, True, "issue 3, one core"),
+    Target("format", "certificates verified per second (Ed25519)", 5000, True, "issue 3, one core"),
+    Target("ledger", "anchors/s, sequential send", 200, True, "issue 2"),
+    Target("node", "node sqlite bulk bulk_rate", 5000, True, "issue 4, 2 cores"),
+    Target("node", "node sqlite bulk gas_per_certificate", 100, False, "issue 4, batch 1024"),
+    Target(
+        "verifier",
+        "batch verifications (verify_many, 10,000 at scale 1)",
+        2000,
+        True,
+        "issue 5, one core",
+    ),
+    Target("verifier", "POST /verify latency p99", 25, False, "issue 5"),
+    Target(
+        "audit",
+        "audit: full audit (replay + invariants + compare all)",
+        60,
+        False,
+        "issue 6, 1,000,000 certificates at scale 1",
+    ),
+)
+"""The bounds the issues set, checked against every run (the sizes they assume are scale 1)."""
 
 
 def machine_description() -> str:
@@ -92,6 +137,16 @@ def _format_value(value: float) -> str:
     return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
+def target_rows(results: dict[str, list[dict[str, Any]]]) -> list[tuple[Target, float]]:
+    """Each target whose measurement this run made, with the measured value."""
+    values = {(area, m["name"]): m["value"] for area, ms in results.items() for m in ms}
+    return [
+        (target, values[(target.area, target.measurement)])
+        for target in TARGETS
+        if (target.area, target.measurement) in values
+    ]
+
+
 def render(results: dict[str, list[dict[str, Any]]], command: str, rounds: int) -> str:
     """The BENCHMARKS.md text."""
     titles = dict(AREAS)
@@ -106,6 +161,20 @@ def render(results: dict[str, list[dict[str, Any]]], command: str, rounds: int) 
         f"- Machine: {machine_description()}",
         "",
     ]
+    targets = target_rows(results)
+    if targets:
+        lines += [
+            "## Targets",
+            "",
+            "| measurement | target | measured | met | set by |",
+            "|---|---:|---:|---|---|",
+        ]
+        for target, value in targets:
+            lines.append(
+                f"| {target.measurement} | {target.wanted()} | {_format_value(value)} | "
+                f"{'yes' if target.met(value) else '**no**'} | {target.source} |"
+            )
+        lines.append("")
     for name, measurements in results.items():
         lines += [
             f"## {titles[name]}",
@@ -132,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.only or [a for a, _ in AREAS]
     results = run_areas(names, args.rounds, args.scale)
+    for target, value in target_rows(results):
+        verdict = "met" if target.met(value) else "NOT met"
+        print(f"target {target.measurement} {target.wanted()}: {_format_value(value)} ({verdict})")
     if not args.no_write:
         command = "python scripts/bench.py " + shlex.join(sys.argv[1:] if argv is None else argv)
         args.output.write_text(render(results, command.strip(), args.rounds))

@@ -16,31 +16,21 @@ Pure Python, no chain. Per round, in this one thread (one core):
 Values are medians of ``rounds`` rounds of CPU time (``time.process_time``, so the rates are per
 core even when the shared machine is busy); ``scale`` multiplies the sizes.
 
-    .venv/bin/python scripts/benchmarks/format.py [--rounds 5] [--scale 1.0]
+    python scripts/bench.py --only format --no-write
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import hashlib
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parents[1]
-# Run as a script, this folder heads sys.path; the project root must be importable instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
-
-from ledger.certificate import (  # noqa: E402
+from ledger.certificate import (
     SIGNATURE_LABEL,
     MerkleTree,
     Receipt,
@@ -55,8 +45,8 @@ from ledger.certificate import (  # noqa: E402
     verify_receipt,
     verify_signature,
 )
-from ledger.certificate.samples import sample_documents  # noqa: E402
-from ledger.certificate.signing import load_public_key  # noqa: E402
+from ledger.certificate.samples import sample_documents
+from ledger.certificate.signing import load_public_key
 
 DOCUMENTS = 2_000
 """Documents sealed and verified per round, at scale 1."""
@@ -235,19 +225,3 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
         },
     ]
     return results
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    for measurement in run(rounds=args.rounds, scale=args.scale):
-        print(
-            f"{measurement['name']}: {measurement['value']:,} {measurement['unit']}"
-            f"  ({measurement['command_note']})"
-        )
-
-
-if __name__ == "__main__":
-    main()

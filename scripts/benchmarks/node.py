@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Province node benchmark: issuance through the HTTP API and the bulk path, end to end.
 
 On a fresh anvil with the ledger deployed, each round starts a Zhejiang node on a fresh store
@@ -12,17 +11,15 @@ batch size 1024 and measures, as medians of ``rounds``:
   anchored per second;
 * gas per certificate: ``anchor`` gas of a full batch of 1024 divided by 1024.
 
-    python scripts/benchmarks/node.py [--rounds 5] [--scale 1.0]
+    python scripts/bench.py --only node --no-write
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -31,29 +28,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from fastapi.testclient import TestClient
+from hexbytes import HexBytes
+from pydantic import SecretStr
+from sqlalchemy import create_engine, text
+from sqlmodel import select
 
-from fastapi.testclient import TestClient  # noqa: E402
-from hexbytes import HexBytes  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import select  # noqa: E402
-
-from ledger.anvil import LocalChain, dev_accounts  # noqa: E402
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document  # noqa: E402
-from ledger.chain import connect  # noqa: E402
-from ledger.deploy import deploy_ledger  # noqa: E402
-from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders  # noqa: E402
-from ledger.sender import TransactionSender  # noqa: E402
-from province_nodes.app import create_app  # noqa: E402
-from province_nodes.auth import create_credential  # noqa: E402
-from province_nodes.db import unit_of_work  # noqa: E402
-from province_nodes.models import BatchRow  # noqa: E402
-from province_nodes.node import ProvinceNode  # noqa: E402
-from province_nodes.settings import NodeSettings  # noqa: E402
-from province_nodes.types import Role  # noqa: E402
+from ledger.anvil import LocalChain, dev_accounts
+from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from ledger.chain import connect
+from ledger.deploy import deploy_ledger
+from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders
+from ledger.sender import TransactionSender
+from province_nodes.app import create_app
+from province_nodes.auth import create_credential
+from province_nodes.db import unit_of_work
+from province_nodes.models import BatchRow
+from province_nodes.node import ProvinceNode
+from province_nodes.settings import NodeSettings
+from province_nodes.types import Role
 
 PROVINCE = 330000
 BATCH_SIZE = 1024
@@ -243,18 +236,3 @@ def _store_url(store: str, postgres: str | None) -> Iterator[str | None]:
         assert postgres is not None
         with _postgres_schema(postgres) as url:
             yield url
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    for record in run(rounds=args.rounds, scale=args.scale):
-        print(f"{record['name']:<44} {record['value']:>12,.2f} {record['unit']:<8} "
-              f"{record['command_note']}")  # fmt: skip
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

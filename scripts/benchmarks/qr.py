@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """QR benchmark: payload sizes and QR versions per certificate type, encode and decode rates.
 
 For each shipped type, one sample anchored at leaf 0 of a batch of 1,000 (a 10-hash inclusion
@@ -7,25 +6,18 @@ issuing authority): the ``HUREN1:`` payload length, the QR version it needs at l
 plain ``zlib(JSON)`` size for comparison. Then payload encode and decode (decode includes full
 validation of the certificate) per second, as medians of ``rounds``.
 
-    python scripts/benchmarks/qr.py [--rounds 5] [--scale 1.0]
+    python scripts/bench.py --only qr --no-write
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import sys
 import time
 import zlib
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from ledger.certificate import (  # noqa: E402
+from ledger.certificate import (
     MerkleTree,
     Receipt,
     SealedCertificate,
@@ -37,8 +29,8 @@ from ledger.certificate import (  # noqa: E402
     seal,
     sealed_payload,
 )
-from ledger.certificate.qr import qr_version  # noqa: E402
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document  # noqa: E402
+from ledger.certificate.qr import qr_version
+from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 
 AGENCY_FIELDS = ["/holder/name", "/number", "/issuer/name"]
 BATCH = 1000
@@ -104,19 +96,3 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
         "command_note": f"decode_qr_payload incl. full validation; {where}, CPU time",
     })
     return results
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    for measurement in run(rounds=args.rounds, scale=args.scale):
-        print(
-            f"{measurement['name']}: {measurement['value']:,} {measurement['unit']}"
-            f"  ({measurement['command_note']})"
-        )
-
-
-if __name__ == "__main__":
-    main()

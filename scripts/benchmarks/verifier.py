@@ -12,12 +12,11 @@ registered on chain, sample documents of every type, batches of 1,000 anchored),
 
 Verification runs in one thread (one core); anvil runs in its own process.
 
-    .venv/bin/python scripts/benchmarks/verifier.py [--rounds 5] [--scale 1.0]
+    python scripts/bench.py --only verifier --no-write
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import socket
@@ -29,12 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parents[1]
-# Run as a script, this folder heads sys.path and this file's name would shadow the package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-if str(_ROOT) not in sys.path:
-    sys.path.insert(0, str(_ROOT))
+_ROOT = Path(__file__).resolve().parents[2]
 
 import httpx2 as httpx  # noqa: E402
 
@@ -192,18 +186,3 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
          "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
                          "1 worker, loopback"},
     ]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    for item in run(args.rounds, args.scale):
-        name, value, unit = item["name"], item["value"], item["unit"]
-        print(f"{name:<55} {value:>10.1f} {unit:<16} {item['command_note']}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
