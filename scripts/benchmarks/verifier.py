@@ -28,22 +28,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
+
+from ledger.anvil import LocalChain, dev_accounts
+from ledger.certificate.document import build_document
+from ledger.certificate.issuance import seal
+from ledger.certificate.samples import sample_documents
+from ledger.chain import connect
+from ledger.contract import HurenLedgerClient
+from ledger.deploy import deploy_ledger
+from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders
+from ledger.sender import TransactionSender
+from tests.verifier.verifier_support import Issuer
+from verifier import Verdict, Web3ChainView, verify, verify_many
+from verifier.service import hash_token
+
 _ROOT = Path(__file__).resolve().parents[2]
-
-import httpx2 as httpx  # noqa: E402
-
-from ledger.anvil import LocalChain, dev_accounts  # noqa: E402
-from ledger.certificate.document import build_document  # noqa: E402
-from ledger.certificate.issuance import seal  # noqa: E402
-from ledger.certificate.samples import sample_documents  # noqa: E402
-from ledger.chain import connect  # noqa: E402
-from ledger.contract import HurenLedgerClient  # noqa: E402
-from ledger.deploy import deploy_ledger  # noqa: E402
-from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders  # noqa: E402
-from ledger.sender import TransactionSender  # noqa: E402
-from tests.verifier.verifier_support import Issuer  # noqa: E402
-from verifier import Verdict, Web3ChainView, verify, verify_many  # noqa: E402
-from verifier.service import hash_token  # noqa: E402
 
 SINGLE = 300
 """Single verifications per round, at scale 1."""
