@@ -37,6 +37,9 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("qr", "QR payloads (issue 7)"),
 )
 
+POSTGRES_VARIABLE = "HUREN_TEST_POSTGRES_URL"
+"""Where the node benchmark finds PostgreSQL (the same variable the tests read)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -206,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"target {target.measurement} {target.wanted()}: {_format_value(value)} ({verdict})")
     if not args.no_write:
         command = "python scripts/bench.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+        if os.environ.get(POSTGRES_VARIABLE):  # the node area measures PostgreSQL too
+            command = f"{POSTGRES_VARIABLE}={shlex.quote(os.environ[POSTGRES_VARIABLE])} {command}"
         args.output.write_text(render(results, command.strip(), args.rounds))
         print(f"wrote {args.output}")
     return 0
