@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 from pathlib import Path
 
 __all__ = ["BENCH_SCRIPT", "register"]
@@ -35,6 +36,7 @@ def _bench(args: argparse.Namespace) -> int:
     spec = importlib.util.spec_from_file_location("huren_benchmark_suite", BENCH_SCRIPT)
     assert spec is not None and spec.loader is not None
     suite = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = suite  # as importlib's recipe does: dataclasses look it up there
     spec.loader.exec_module(suite)
     code: int = suite.main(args.arguments)
     return code

@@ -29,8 +29,8 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import col, select
 
 from ledger.artifact import load_artifact
+from ledger.certificate.issuance import batch_receipts
 from ledger.certificate.merkle import MerkleTree
-from ledger.certificate.sealed import Receipt
 from ledger.chain import RpcClient
 from ledger.contract import CONTRACT_NAME
 from ledger.contract_errors import AnchorAlreadyAnchored
@@ -293,26 +293,18 @@ class Batcher:
                     f"batch {batch_id}: the stored certificates do not hash to its anchored root "
                     f"0x{root.hex()}; receipts are withheld until this is investigated"
                 )
-            common = {
-                "batch_root": root,
-                "tree_size": tree.size,
-                "chain_id": self.chain.chain_id,
-                "contract_address": self.chain.deployment.address,
-                "transaction_hash": tx_hash,
-                "block_number": anchor.block_number,
-            }
+            receipts = batch_receipts(
+                tree,
+                chain_id=self.chain.chain_id,
+                contract_address=self.chain.deployment.address,
+                transaction_hash=tx_hash,
+                block_number=anchor.block_number,
+            )
             session.execute(
                 update(CertificateRow),
                 [
-                    {
-                        "seq": seq,
-                        "receipt": Receipt(
-                            leaf_index=leaf,
-                            inclusion_proof=tuple(tree.inclusion_proof(leaf)),
-                            **common,  # type: ignore[arg-type]
-                        ).model_dump_json(),
-                    }
-                    for leaf, (seq, _) in enumerate(members)
+                    {"seq": seq, "receipt": receipt.model_dump_json()}
+                    for (seq, _), receipt in zip(members, receipts, strict=True)
                 ],
             )
             batch = session.get(BatchRow, batch_id)

@@ -61,7 +61,7 @@ from ledger.certificate.identifier import (
     parse_identifier,
     validate_identifier,
 )
-from ledger.certificate.issuance import attach_receipt, seal
+from ledger.certificate.issuance import attach_receipt, batch_receipts, seal
 from ledger.certificate.merkle import (
     EMPTY_ROOT,
     MerkleTree,
@@ -178,6 +178,7 @@ __all__ = [
     "UnknownAlgorithmError",
     "UnknownCertificateTypeError",
     "attach_receipt",
+    "batch_receipts",
     "build_document",
     "canonical_field",
     "canonicalize",

@@ -2,7 +2,8 @@
 
 The node seals first (salts, digest, signature: the certificate is complete and can be handed
 out) and anchors later in a batch; :func:`attach_receipt` then turns the file from ``sealed`` to
-``anchored``. Both steps are pure: no chain, no storage.
+``anchored``, with the receipts :func:`batch_receipts` makes for every leaf of the anchored batch.
+Both steps are pure: no chain, no storage.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from operator import itemgetter
 from ledger.certificate.digest import flatten, new_salts, salted_digest
 from ledger.certificate.document import CertificateDocument
 from ledger.certificate.exceptions import CertificateKeyError, CertificateStateError
-from ledger.certificate.merkle import leaf_hash, verify_inclusion
+from ledger.certificate.merkle import MerkleTree, leaf_hash, verify_inclusion
 from ledger.certificate.sealed import (
     SEALED_FORMAT,
     FullContent,
@@ -72,3 +73,28 @@ def attach_receipt(sealed: SealedCertificate, receipt: Receipt) -> SealedCertifi
         receipt.batch_root,
     )
     return sealed.model_copy(update={"state": SealState.ANCHORED, "receipt": receipt})
+
+
+def batch_receipts(
+    tree: MerkleTree,
+    *,
+    chain_id: int,
+    contract_address: str,
+    transaction_hash: bytes,
+    block_number: int,
+) -> list[Receipt]:
+    """The receipt of every leaf of ``tree``, in leaf order, once its root is anchored by
+    ``transaction_hash`` in ``block_number`` on the named chain and contract."""
+    return [
+        Receipt(
+            batch_root=tree.root,
+            leaf_index=leaf,
+            tree_size=tree.size,
+            inclusion_proof=tuple(tree.inclusion_proof(leaf)),
+            chain_id=chain_id,
+            contract_address=contract_address,
+            transaction_hash=transaction_hash,
+            block_number=block_number,
+        )
+        for leaf in range(tree.size)
+    ]

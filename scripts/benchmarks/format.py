@@ -33,11 +33,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ledger.certificate import (
     SIGNATURE_LABEL,
     MerkleTree,
-    Receipt,
     SealedCertificate,
     SignatureAlgorithm,
     SigningKey,
     attach_receipt,
+    batch_receipts,
     build_document,
     parse_sealed,
     seal,
@@ -65,22 +65,14 @@ def _timed(action: Callable[[], object]) -> float:
 
 def _anchor(batch: list[SealedCertificate]) -> list[SealedCertificate]:
     tree = MerkleTree.from_entries([sealed.digest for sealed in batch])
-    return [
-        attach_receipt(
-            sealed,
-            Receipt(
-                batch_root=tree.root,
-                leaf_index=index,
-                tree_size=tree.size,
-                inclusion_proof=tuple(tree.inclusion_proof(index)),
-                chain_id=31337,
-                contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
-                transaction_hash=hashlib.sha256(tree.root).digest(),
-                block_number=1,
-            ),
-        )
-        for index, sealed in enumerate(batch)
-    ]
+    receipts = batch_receipts(
+        tree,
+        chain_id=31337,
+        contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        transaction_hash=hashlib.sha256(tree.root).digest(),
+        block_number=1,
+    )
+    return [attach_receipt(s, r) for s, r in zip(batch, receipts, strict=True)]
 
 
 def _format_rates(

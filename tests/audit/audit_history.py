@@ -8,11 +8,8 @@ Zhejiang removed, the threshold lowered to 2, an endpoint changed.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from web3 import Web3
 
 from ledger.anvil import dev_accounts
@@ -22,6 +19,7 @@ from ledger.deploy import Deployment
 from ledger.devnet import DEV_PROVINCES
 from ledger.sender import TransactionSender
 from ledger.types import ProposalKind, StatusReason
+from tests.ledger.contract_helpers import ed25519_spki, p256_spki, random_hash
 
 SHANGHAI, JIANGSU, ZHEJIANG = (p.code for p in DEV_PROVINCES)
 ANHUI = 340000
@@ -32,23 +30,6 @@ def advance(w3: Web3, seconds: int) -> None:
     """Let ``seconds`` of block time pass before the next block (anvil's ``evm_increaseTime``),
     so point-in-time questions have distinct times to ask about."""
     RpcClient.for_web3(w3).call("evm_increaseTime", [seconds])
-
-
-def random_hash() -> bytes:
-    """A fresh random 32-byte root or digest (the session chain is shared)."""
-    return secrets.token_bytes(32)
-
-
-def ed25519_spki() -> bytes:
-    """A new Ed25519 public key as SubjectPublicKeyInfo DER."""
-    key = ed25519.Ed25519PrivateKey.generate().public_key()
-    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-
-
-def p256_spki() -> bytes:
-    """A new P-256 public key as SubjectPublicKeyInfo DER."""
-    key = ec.generate_private_key(ec.SECP256R1()).public_key()
-    return key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
 @dataclass

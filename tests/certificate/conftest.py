@@ -9,11 +9,11 @@ import pytest
 from ledger.certificate import (
     CertificateDocument,
     MerkleTree,
-    Receipt,
     SealedCertificate,
     SignatureAlgorithm,
     SigningKey,
     attach_receipt,
+    batch_receipts,
     build_document,
     seal,
 )
@@ -40,22 +40,14 @@ def document() -> CertificateDocument:
 
 def _anchor(batch: list[SealedCertificate]) -> list[SealedCertificate]:
     tree = MerkleTree.from_entries([sealed.digest for sealed in batch])
-    return [
-        attach_receipt(
-            sealed,
-            Receipt(
-                batch_root=tree.root,
-                leaf_index=index,
-                tree_size=tree.size,
-                inclusion_proof=tuple(tree.inclusion_proof(index)),
-                chain_id=31337,
-                contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
-                transaction_hash=bytes(range(32)),
-                block_number=42,
-            ),
-        )
-        for index, sealed in enumerate(batch)
-    ]
+    receipts = batch_receipts(
+        tree,
+        chain_id=31337,
+        contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        transaction_hash=bytes(range(32)),
+        block_number=42,
+    )
+    return [attach_receipt(s, r) for s, r in zip(batch, receipts, strict=True)]
 
 
 @pytest.fixture(scope="session")

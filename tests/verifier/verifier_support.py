@@ -15,10 +15,10 @@ from typing import Any
 from web3 import Web3
 
 from ledger.certificate.document import build_document
-from ledger.certificate.issuance import attach_receipt, seal
+from ledger.certificate.issuance import attach_receipt, batch_receipts, seal
 from ledger.certificate.merkle import MerkleTree
 from ledger.certificate.samples import sample_document
-from ledger.certificate.sealed import Receipt, SealedCertificate
+from ledger.certificate.sealed import SealedCertificate
 from ledger.certificate.signing import SigningKey
 from ledger.certificate.types import SignatureAlgorithm
 from ledger.chain import RpcClient
@@ -68,22 +68,14 @@ class Issuer:
             receipt = (client or self.client).anchor(tree.root, len(batch))
         else:
             receipt = {"transactionHash": random.randbytes(32), "blockNumber": 1}
-        return [
-            attach_receipt(
-                sealed,
-                Receipt(
-                    batch_root=tree.root,
-                    leaf_index=index,
-                    tree_size=len(batch),
-                    inclusion_proof=tuple(tree.inclusion_proof(index)),
-                    chain_id=self.chain_id,
-                    contract_address=self.client.address,
-                    transaction_hash=bytes(receipt["transactionHash"]),
-                    block_number=int(receipt["blockNumber"]),
-                ),
-            )
-            for index, sealed in enumerate(batch)
-        ]
+        receipts = batch_receipts(
+            tree,
+            chain_id=self.chain_id,
+            contract_address=self.client.address,
+            transaction_hash=bytes(receipt["transactionHash"]),
+            block_number=int(receipt["blockNumber"]),
+        )
+        return [attach_receipt(s, r) for s, r in zip(batch, receipts, strict=True)]
 
     def issue(self, count: int = 1, key: SigningKey | None = None) -> list[SealedCertificate]:
         """``count`` anchored certificates in one batch."""
