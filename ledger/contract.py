@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import EncodingError
 from eth_typing import BlockIdentifier, ChecksumAddress
 from web3 import Web3
@@ -226,8 +225,8 @@ class HurenLedgerClient:
         if found is not None:
             selector, types = found
             try:
-                return selector + abi_encode(types, args)
-            except (EncodingError, TypeError):
+                return selector + self.w3.codec.encode(types, args)  # strict: a short bytes32
+            except (EncodingError, TypeError):  # is refused, never padded
                 pass
         return bytes.fromhex(self._contract.encode_abi(name, args=list(args))[2:])
 

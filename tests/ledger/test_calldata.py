@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from web3 import Web3
+from web3.exceptions import Web3Exception
 
 from ledger.contract import HurenLedgerClient
 
@@ -45,3 +47,9 @@ def test_dynamic_arguments(spki: bytes, algorithm: int, endpoint: str) -> None:
 def test_values_web3_normalises_still_encode() -> None:
     root = "0x" + "ab" * 32  # a hex string where bytes32 is expected
     assert client.calldata("anchor", root, 1) == web3_calldata("anchor", root, 1)
+
+
+@pytest.mark.parametrize("root", [b"\x01" * 31, b"\x01" * 33])
+def test_a_root_of_the_wrong_length_is_refused_not_padded(root: bytes) -> None:
+    with pytest.raises(Web3Exception):
+        client.calldata("anchor", root, 1)
