@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 
 from ledger.certificate import SigningKey, parse_sealed, verify_digest, verify_signature
 from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 from province_nodes.envelope import MasterKey, open_envelope
 from province_nodes.sealer import Sealer, seal_items
-from province_nodes.sealing_pool import SealingPool
+from province_nodes.sealing_pool import SealingPool, _alive
 
 PROVINCE = 330000
 
@@ -59,3 +63,53 @@ def test_small_requests_and_single_worker_stay_in_process() -> None:
         got = pool.seal(_documents(20), key, 1)
         assert len(got) == 20 and isinstance(got[3], tuple)
         assert pool._executor is None
+
+
+def test_a_dead_worker_costs_speed_not_certificates() -> None:
+    sealer = Sealer(MasterKey(os.urandom(32)), PROVINCE)
+    key = SigningKey.generate()
+    documents = _documents(30)
+    pool = SealingPool(sealer, workers=2, min_items=1)
+    try:
+        pool.seal(documents, key, 1)  # starts the workers
+        assert pool._executor is not None
+        victim = next(iter(pool._executor._processes.values()))
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(10)
+        got = pool.seal(documents, key, 1)
+        expected = seal_items(sealer, key, documents, 1)
+        assert [r["certificate_id"] if isinstance(r, dict) else r for r in got] == [
+            r["certificate_id"] if isinstance(r, dict) else r for r in expected
+        ]
+    finally:
+        pool.close()
+
+
+_ORPHANING_NODE = """
+import os, sys
+from ledger.certificate import SigningKey
+from ledger.certificate.samples import sample_document
+from province_nodes.envelope import MasterKey
+from province_nodes.sealer import Sealer
+from province_nodes.sealing_pool import SealingPool, _alive
+
+pool = SealingPool(Sealer(MasterKey(os.urandom(32)), 330000), workers=2, min_items=1)
+pool.seal([sample_document("driving_licence", seed=i, province=330000) for i in range(4)],
+          SigningKey.generate(), 1)
+print(" ".join(str(pid) for pid in pool._executor._processes), flush=True)
+os._exit(0)  # killed: no close, no shutdown of the pool
+"""
+
+
+def test_workers_holding_the_keys_exit_when_the_node_dies() -> None:
+    node = subprocess.run(
+        [sys.executable, "-c", _ORPHANING_NODE], capture_output=True, text=True, timeout=30,
+        check=True,
+    )  # fmt: skip
+    workers = [int(pid) for pid in node.stdout.split()]
+    assert workers  # started on demand: at least one
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
