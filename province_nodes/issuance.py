@@ -27,10 +27,10 @@ from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError
 from province_nodes.keys import KeyRing
 from province_nodes.models import BatchRow, CertificateRow
-from province_nodes.sealer import Problem, Sealed, Sealer, holder_reference
+from province_nodes.sealer import Problem, Sealed, Sealer
 from province_nodes.sealing_pool import SealingPool
 
-__all__ = ["BulkResult", "Issuer", "Sealer", "holder_reference"]
+__all__ = ["BulkResult", "Issuer"]
 
 _MAX_REPORTED_ERRORS = 20
 

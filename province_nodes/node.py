@@ -21,7 +21,7 @@ from province_nodes.consents import ConsentSigner
 from province_nodes.db import make_engine, migrate
 from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import ChainUnavailableError, NodeConfigError
-from province_nodes.issuance import Issuer, holder_reference
+from province_nodes.issuance import Issuer
 from province_nodes.keys import KeyRing
 from province_nodes.settings import NodeSettings
 from province_nodes.status import StatusService
@@ -83,7 +83,6 @@ class ProvinceNode:
             ),
             crash_point=self.crash_point,
         )
-        self._holder_key = self.master.derive(b"holder-reference")
 
     @property
     def province(self) -> int:
@@ -118,4 +117,4 @@ class ProvinceNode:
 
     def holder_ref(self, id_type: str, id_number: str) -> bytes:
         """The keyed reference under which a holder's certificates are stored."""
-        return holder_reference(self._holder_key, id_type, id_number)
+        return self.issuer.sealer.holder_ref(id_type, id_number)

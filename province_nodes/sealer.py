@@ -50,6 +50,10 @@ class Sealer:
         self.province = province
         self.registry = registry
 
+    def holder_ref(self, id_type: str, id_number: str) -> bytes:
+        """The keyed reference stored with a holder's certificates, to find them again."""
+        return holder_reference(self._holder_key, id_type, id_number)
+
     def document(self, data: object) -> CertificateDocument:
         """The validated document; raises :class:`NodeInputError` naming the problem."""
         if not isinstance(data, Mapping):
@@ -76,9 +80,7 @@ class Sealer:
             "type_code": document.type.code,
             "digest": sealed.digest,
             "key_id": sealed.signature.key_id,
-            "holder_ref": holder_reference(
-                self._holder_key, document.holder.id_type.value, document.holder.id_number
-            ),
+            "holder_ref": self.holder_ref(document.holder.id_type.value, document.holder.id_number),
             "envelope": seal_envelope(self.master, document.identifier, sealed.to_json().encode()),
             "issued_at": now,
             "state": "active",
