@@ -59,12 +59,14 @@ tricky = st.sampled_from(
     ]
 )
 scalars = st.none() | st.booleans() | st.integers(-10, 10_000) | st.floats() | st.text(max_size=8)
+# Copied on every draw: the strategy below mutates the containers it drew, and the ones in
+# ``tricky`` are shared, so without a copy one example would change the next one's data.
 values = (
     tricky
     | scalars
     | st.lists(scalars, max_size=2)
     | st.dictionaries(st.text(max_size=3), scalars, max_size=2)
-)
+).map(copy.deepcopy)
 
 
 def _containers(node: Any, found: list[Any]) -> list[Any]:
