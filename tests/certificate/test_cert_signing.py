@@ -47,6 +47,29 @@ def test_the_signed_message_carries_the_domain_label() -> None:
     private.public_key().verify(key.sign_digest(DIGEST), SIGNATURE_LABEL + DIGEST)
 
 
+def test_ed25519_signatures_agree_with_openssl() -> None:
+    """libsodium signs and verifies; OpenSSL's signatures verify, and so do ours under OpenSSL.
+
+    Ed25519 signatures are deterministic (RFC 8032), so both libraries make the same bytes.
+    """
+    private = ed25519.Ed25519PrivateKey.generate()
+    key = SigningKey(private)
+    openssl_signature = private.sign(SIGNATURE_LABEL + DIGEST)
+    assert key.sign_digest(DIGEST) == openssl_signature
+    verify_digest_signature(key.spki_der, SignatureAlgorithm.ED25519, DIGEST, openssl_signature)
+
+
+def test_ed25519_malleated_signature_is_refused() -> None:
+    """``S + L`` satisfies the verification equation too; RFC 8032 requires ``S < L``."""
+    key = SigningKey.generate(SignatureAlgorithm.ED25519)
+    signature = key.sign_digest(DIGEST)
+    group_order = 2**252 + 27742317777372353535851937790883648493
+    s = int.from_bytes(signature[32:], "little") + group_order
+    malleated = signature[:32] + s.to_bytes(32, "little")
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify_digest_signature(key.spki_der, SignatureAlgorithm.ED25519, DIGEST, malleated)
+
+
 @pytest.mark.parametrize("algorithm", list(SignatureAlgorithm))
 def test_encrypted_pem_round_trip(algorithm: SignatureAlgorithm) -> None:
     key = SigningKey.generate(algorithm)
