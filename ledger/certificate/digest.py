@@ -103,6 +103,13 @@ def validate_pointer(path: object) -> FieldPath:
     return FieldPath(path)
 
 
+def validate_pointers(paths: Iterable[object]) -> None:
+    """Check many paths as :func:`validate_pointer` does; one loop for the common case."""
+    for path in paths:
+        if type(path) is not str or path[:1] != "/" or "~" in path:
+            validate_pointer(path)
+
+
 def new_salts(count: int) -> list[Salt]:
     """``count`` fresh salts of 16 bytes each from the operating system's CSPRNG.
 

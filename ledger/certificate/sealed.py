@@ -43,7 +43,13 @@ from pydantic import (
 )
 
 from ledger.certificate._validation import StrictModel, raise_validation_error
-from ledger.certificate.digest import flatten, validate_pointer, validate_salt, validate_salts
+from ledger.certificate.digest import (
+    flatten,
+    validate_pointer,
+    validate_pointers,
+    validate_salt,
+    validate_salts,
+)
 from ledger.certificate.divisions import (
     province_of,
     validate_division_code,
@@ -167,10 +173,11 @@ class FullContent(StrictModel):
 
     form: Literal["full"] = "full"
     document: CertificateDocument
-    salts: dict[Pointer, str]
+    salts: dict[str, str]
 
     @model_validator(mode="after")
     def _check_salts(self) -> FullContent:
+        validate_pointers(self.salts)  # one loop, not a validator call per key
         validate_salts(self.salts)
         return self
 
