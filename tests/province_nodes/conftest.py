@@ -6,7 +6,6 @@ from node_helpers import (
     deployment_file,
     fresh_deployment_file,
     make_settings,
-    postgres_schema_url,
     zhejiang,
 )
 
@@ -14,6 +13,5 @@ __all__ = [
     "deployment_file",
     "fresh_deployment_file",
     "make_settings",
-    "postgres_schema_url",
     "zhejiang",
 ]

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from ledger.chain import connect
 from ledger.deploy import Deployment
 from verifier.chain_view import ChainView, Web3ChainView
-from verifier.service.db import make_engine
+from verifier.service.db import make_engine, migrate
 from verifier.service.deps import Services
 from verifier.service.errors import install_error_handlers
 from verifier.service.node_client import NodeClient
@@ -50,6 +50,7 @@ def create_app(
             connect(settings.rpc_url), deployment, cache_ttl=settings.chain_cache_seconds
         )
     engine = make_engine(settings.database_url)
+    migrate(engine)
     nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
     services = Services(
         settings=settings,

@@ -13,11 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, MetaData, UniqueConstraint
+from sqlalchemy.orm import registry
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 __all__ = [
+    "METADATA",
+    "AgencyTable",
     "Outcome",
     "RequestCreate",
     "RequestPublic",
@@ -46,7 +49,18 @@ class RequestCreate(BaseModel):
     consent_token: str = Field(min_length=1, max_length=8192, description="the holder's consent")
 
 
-class VerificationRequest(SQLModel, table=True):
+_registry = registry()
+METADATA: MetaData = _registry.metadata
+"""The agency's own metadata, apart from any other package's SQLModel tables. The schema is
+created by the Alembic migrations in :mod:`verifier.service.migrations`; a test checks that they
+produce exactly these models."""
+
+
+class AgencyTable(SQLModel, registry=_registry):
+    """Base of every agency table model, so they live in :data:`METADATA` only."""
+
+
+class VerificationRequest(AgencyTable, table=True):
     """One cross-province request and its outcome."""
 
     __tablename__ = "verification_requests"

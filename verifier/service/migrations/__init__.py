@@ -1,0 +1,1 @@
+"""Alembic migrations of the agency's store; the service runs ``upgrade head`` at start."""

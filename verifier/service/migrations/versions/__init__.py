@@ -1,0 +1,1 @@
+"""Revisions, oldest first; each names the one it follows."""
