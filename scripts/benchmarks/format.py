@@ -10,6 +10,8 @@ Pure Python, no chain. Per round, in this one thread (one core):
 - verify: :func:`verify_digest` + :func:`verify_signature` + :func:`verify_receipt` of the same
   documents, sealed, anchored in one batch and parsed beforehand; and the same including
   :func:`parse_sealed` of the JSON text;
+- steps: microseconds per certificate of each step of those (Ed25519), and of one bare SHA-256,
+  so the rates can be read against their parts;
 - Merkle: :meth:`MerkleTree.from_entries` over 1,000,000 digests (root and every level kept), and
   the inclusion proofs of all of its leaves.
 
@@ -113,6 +115,38 @@ def _format_rates(
         count / statistics.median(parse_times),
         fields,
     )
+
+
+def _step_costs(rounds: int, count: int) -> list[tuple[str, float, str]]:
+    """Microseconds per certificate of each step of sealing and verifying (Ed25519), and of
+    one bare SHA-256 of a field-sized message: where the time of the rates above goes."""
+    key = SigningKey.generate()
+    data = sample_documents(count, seed=2)
+    documents = [build_document(item) for item in data]
+    anchored = _anchor([seal(document, key) for document in documents])
+    message = bytes(80)
+
+    def verify_signatures() -> None:
+        for certificate in anchored:
+            verify_signature(certificate, key.spki_der, SignatureAlgorithm.ED25519)
+
+    steps: list[tuple[str, Callable[[], object], str]] = [
+        ("validate a document", lambda: [build_document(item) for item in data],
+         "build_document: schema, check characters, face fields"),
+        ("seal a validated document", lambda: [seal(d, key) for d in documents],
+         "flatten, salts, JCS and a leaf hash per field, field Merkle root, sign"),
+        ("recompute a digest", lambda: [verify_digest(c) for c in anchored],
+         "verify_digest: flatten, JCS and a leaf hash per field, field Merkle root"),
+        ("verify a signature", verify_signatures, "verify_signature (libsodium)"),
+        ("verify an inclusion proof", lambda: [verify_receipt(c) for c in anchored],
+         "verify_receipt: batch of the same size"),
+        ("one SHA-256 of 80 bytes", lambda: [hashlib.sha256(message).digest() for _ in data],
+         "hashlib; a certificate of ~25 fields takes ~50 (leaves and field tree)"),
+    ]
+    return [
+        (name, statistics.median([_timed(action) for _ in range(rounds)]) / count * 1e6, how)
+        for name, action, how in steps
+    ]
 
 
 def _merkle_times(rounds: int, leaves: int) -> tuple[float, float]:
@@ -219,6 +253,15 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
                 "command_note": f"parse_sealed of the JSON text, then the same checks; {note}",
             },
         ]
+    results += [
+        {
+            "name": f"µs per certificate: {name}",
+            "value": round(micros, 1),
+            "unit": "µs",
+            "command_note": f"{how}; {docs}, Ed25519; {where}",
+        }
+        for name, micros, how in _step_costs(rounds, count)
+    ]
     build, proofs = _merkle_times(rounds, leaves)
     results += [
         {

@@ -14,7 +14,7 @@ def test_benchmark_runs_at_a_tiny_scale() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     measurements = module.run(rounds=1, scale=0.002)
-    assert len(measurements) == 11
+    assert len(measurements) == 17
     for measurement in measurements:
         assert set(measurement) == {"name", "value", "unit", "command_note"}
         assert measurement["value"] > 0
