@@ -19,6 +19,7 @@ from verifier.exceptions import (
     NodeError,
     NodeRefusedError,
     NodeUnavailableError,
+    StoreUnavailableError,
     VerifierError,
     VerifierValueError,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Reason",
     "Report",
     "SealedInput",
+    "StoreUnavailableError",
     "Verdict",
     "VerifierError",
     "VerifierValueError",

@@ -10,6 +10,7 @@ Exception tree::
     VerifierError
     ├── VerifierValueError (ValueError)            an argument is unusable (a bad --at time)
     ├── ChainUnavailableError (ConnectionError)    the chain could not be asked or answered badly
+    ├── StoreUnavailableError (ConnectionError)    the agency's database could not be reached
     └── NodeError                                  the issuing province's node did not deliver
         ├── NodeUnavailableError (ConnectionError) it could not be reached or failed (5xx)
         └── NodeRefusedError                       it refused the request (problem body given)
@@ -22,6 +23,7 @@ __all__ = [
     "NodeError",
     "NodeRefusedError",
     "NodeUnavailableError",
+    "StoreUnavailableError",
     "VerifierError",
     "VerifierValueError",
 ]
@@ -40,6 +42,10 @@ class ChainUnavailableError(VerifierError, ConnectionError):
 
     A check that meets it reports ERROR: no answer is not a negative answer.
     """
+
+
+class StoreUnavailableError(VerifierError, ConnectionError):
+    """The agency service's database could not be reached or written; the cause is chained."""
 
 
 class NodeError(VerifierError):

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
+from verifier.exceptions import StoreUnavailableError
 from verifier.service.db import make_engine, migrate
 from verifier.service.models import METADATA, Outcome, VerificationRequest
 
@@ -54,3 +55,9 @@ def test_a_store_made_before_migrations_is_adopted_with_its_rows(tmp_path: Path)
     with Session(engine) as session:
         assert [r.id for r in session.exec(select(VerificationRequest))] == ["r1"]
     engine.dispose()
+
+
+def test_an_unreachable_database_is_a_clear_error() -> None:
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(StoreUnavailableError, match=r"127\.0\.0\.1:1/none cannot be reached"):
+        migrate(engine)

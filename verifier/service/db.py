@@ -16,7 +16,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError
 
+from verifier.exceptions import StoreUnavailableError
 from verifier.service.models import METADATA
 
 __all__ = ["make_engine", "migrate"]
@@ -61,10 +63,21 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     A store made before the agency had migrations holds exactly the first revision's tables
     but no version record; it is stamped with that revision first, then upgraded.
+
+    Raises:
+        StoreUnavailableError: the database cannot be reached or written.
     """
     config = alembic_config(engine)
-    tables = set(inspect(engine).get_table_names())
-    if "agency_alembic_version" not in tables and tables & set(METADATA.tables):
-        log.info("agency store without a schema version: recording revision %s", FIRST_REVISION)
-        command.stamp(config, FIRST_REVISION)
-    command.upgrade(config, revision)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        if "agency_alembic_version" not in tables and tables & set(METADATA.tables):
+            log.info("agency store without a schema version: recording revision %s",
+                     FIRST_REVISION)
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, revision)
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()
+        raise StoreUnavailableError(
+            f"the agency's database {engine.url.render_as_string(hide_password=True)} cannot "
+            f"be reached or written: {reason[0] if reason else 'no reason given'}"
+        ) from error
