@@ -3,7 +3,7 @@
 :func:`verify` reads the certificate (the format check), runs every check against the chain view
 and gives the report with its verdict. :func:`verify_many` does the same for a batch but first
 asks the chain, in bulk, everything the checks will ask (anchors, statuses, keys, provinces,
-status histories), so a batch of 10,000 costs a handful of chain calls instead of 50,000.
+status histories), one JSON-RPC batch per thousand certificates instead of 5,000 calls.
 """
 
 from __future__ import annotations
@@ -160,6 +160,15 @@ def facts_for(
     )
 
 
+CHUNK = 1_000
+"""Certificates verified per bulk fetch: one JSON-RPC batch for each chunk.
+
+Only one chunk's parsed certificates (~14 KiB each, four times the file) are alive at a time,
+so memory does not grow with the batch beyond its files and reports, and the garbage
+collector's full passes, which visit every live object, stay short.
+"""
+
+
 def verify_many(
     sealed: Sequence[SealedInput],
     chain: ChainView,
@@ -169,10 +178,20 @@ def verify_many(
 ) -> list[Report]:
     """Verify many certificates, fetching the chain's facts in bulk first when ``chain`` can.
 
-    Same arguments and reports as :func:`verify`, one report per input in order. If the bulk
-    fetch fails, every chain-dependent check reports ERROR.
+    Same arguments and reports as :func:`verify`, one report per input in order. The facts are
+    fetched once per :data:`CHUNK` certificates; if a fetch fails, every chain-dependent check
+    of that chunk reports ERROR.
     """
     checked_at = int(time.time()) if now is None else now
+    reports: list[Report] = []
+    for start in range(0, len(sealed), CHUNK):
+        reports += _verify_chunk(sealed[start : start + CHUNK], chain, at, checked_at)
+    return reports
+
+
+def _verify_chunk(
+    sealed: Sequence[SealedInput], chain: ChainView, at: int | None, checked_at: int
+) -> list[Report]:
     historic = at is not None
     when = checked_at if at is None else at
     parsed = [read_sealed(item) for item in sealed]

@@ -7,6 +7,7 @@ batches; the tampered ones are edited as JSON, as an attacker would edit the fil
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import socket
@@ -463,3 +464,19 @@ def test_batch_needs_a_few_round_trips(
     rpc.round_trips = 0
     verify_many(files, view, at=int(time.time()))
     assert rpc.round_trips == 1  # anchors, keys, provinces cached; nothing ever changed status
+
+
+def test_batch_is_fetched_chunk_by_chunk(
+    shanghai: Issuer, local_chain_url: str, deployment: Deployment,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    files = [s.to_json() for s in shanghai.issue(25)] + ["not json"]
+    rpc = CountingRpc(local_chain_url)
+    view = Web3ChainView(rpc, deployment.address, from_block=deployment.block_number, cache_ttl=0)
+    whole = verify_many(files, view, now=2_000_000_000)
+    # ``verifier.verify`` is also the name of the function the package exports
+    monkeypatch.setattr(importlib.import_module("verifier.verify"), "CHUNK", 10)
+    rpc.round_trips = 0
+    chunked = verify_many(files, view, now=2_000_000_000)
+    assert rpc.round_trips == 3  # one batch of reads per chunk of 10
+    assert [r.to_json() for r in chunked] == [r.to_json() for r in whole]
