@@ -11,16 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
+from ledger import sqlstore
 from province_nodes.exceptions import StoreUnavailableError
 
 __all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
@@ -28,41 +25,18 @@ __all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get WAL, ``synchronous=NORMAL`` and foreign keys."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StoreUnavailableError(
-                    f"cannot create the database folder for {path}: {error.strerror}"
-                ) from error
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def alembic_config(engine: Engine) -> Config:
-    """The Alembic configuration of the node's migrations, bound to ``engine``."""
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("province_nodes") / "migrations"))
-    config.attributes["engine"] = engine
-    return config
+    try:
+        return sqlstore.make_engine(url, synchronous="NORMAL", foreign_keys=True)
+    except OSError as error:
+        raise StoreUnavailableError(
+            f"cannot create the database folder for {url}: {error.strerror}"
+        ) from error
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (the node runs this at every start)."""
     try:
-        command.upgrade(alembic_config(engine), revision)
+        command.upgrade(sqlstore.alembic_config("province_nodes", engine), revision)
     except OperationalError as error:
         raise unavailable(error) from error
 

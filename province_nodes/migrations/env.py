@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Engine
-
+from ledger.sqlstore import run_migrations
 from province_nodes.models import METADATA
 
-engine: Engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=METADATA,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+run_migrations(METADATA)

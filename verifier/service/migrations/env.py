@@ -6,20 +6,8 @@ never be mistaken for a province node's if both stores were ever put in one data
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import Engine
-
+from ledger.sqlstore import run_migrations
+from verifier.service.db import VERSION_TABLE
 from verifier.service.models import METADATA
 
-VERSION_TABLE = "agency_alembic_version"
-
-engine: Engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=METADATA,
-        version_table=VERSION_TABLE,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+run_migrations(METADATA, VERSION_TABLE)
