@@ -64,7 +64,7 @@ _STATES = tuple(CertificateState)
 
 @dataclass(frozen=True, slots=True)
 class CheckpointBody:
-    """What a checkpoint file holds, and its SHA-256 (``digest``) as stated or computed."""
+    """What a checkpoint file holds."""
 
     chain_id: int
     address: str

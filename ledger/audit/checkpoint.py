@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ledger.audit._checkpoint_format import FORMAT_VERSION, CheckpointBody, read_file, write_bytes
@@ -32,32 +32,17 @@ CHECKPOINT_VERSION = FORMAT_VERSION
 
 
 @dataclass(frozen=True, slots=True)
-class Checkpoint:
+class Checkpoint(CheckpointBody):
     """A replay's progress: ``state`` and ``violations`` as of block ``block_number``."""
-
-    chain_id: int
-    address: str
-    block_number: int
-    block_hash: bytes
-    state: LedgerState
-    violations: tuple[Violation, ...]
 
     @property
     def state_hash(self) -> bytes:
         """SHA-256 over the checkpoint's serialized content (what :meth:`save` writes)."""
-        return self._encode()[1]
+        return write_bytes(self)[1]
 
-    def _encode(self) -> tuple[bytes, bytes]:
-        return write_bytes(
-            CheckpointBody(
-                self.chain_id,
-                self.address,
-                self.block_number,
-                self.block_hash,
-                self.state,
-                self.violations,
-            )
-        )
+    @classmethod
+    def _of(cls, body: CheckpointBody) -> Checkpoint:
+        return cls(*(getattr(body, field.name) for field in fields(CheckpointBody)))
 
     @classmethod
     def take(
@@ -74,18 +59,11 @@ class Checkpoint:
             tuple(violations),
         )
         copy, _ = read_file(write_bytes(body)[0], "in memory")
-        return cls(
-            copy.chain_id,
-            copy.address,
-            copy.block_number,
-            copy.block_hash,
-            copy.state,
-            copy.violations,
-        )
+        return cls._of(copy)
 
     def save(self, path: Path) -> None:
         """Write the checkpoint atomically."""
-        data, _ = self._encode()
+        data, _ = write_bytes(self)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
@@ -112,14 +90,7 @@ class Checkpoint:
         body, _ = read_file(data, str(path))
         if body.state.block != body.block_number:
             raise AuditCheckpointError(f"checkpoint {path} names two different blocks")
-        return cls(
-            body.chain_id,
-            body.address,
-            body.block_number,
-            body.block_hash,
-            body.state,
-            body.violations,
-        )
+        return cls._of(body)
 
     def verify(self, deployment: Deployment, rpc: RpcClient) -> None:
         """Check that this checkpoint continues ``deployment``'s history on the chain ``rpc``
