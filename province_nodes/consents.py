@@ -301,9 +301,7 @@ def grant_consent(
             select(CertificateRow.envelope).where(CertificateRow.certificate_id == certificate_id)
         ).first()
         if envelope is None:
-            raise NodeNotFoundError(
-                f"no certificate {certificate_id} on this node", code="unknown_certificate"
-            )
+            raise NodeNotFoundError.certificate(certificate_id)
         sealed = parse_sealed(open_envelope(master, certificate_id, envelope))
         missing = unknown_fields(fields, field_paths(sealed))
         if missing:

@@ -76,6 +76,11 @@ class NodeNotFoundError(NodeError, LookupError):
 
     code = "not_found"
 
+    @classmethod
+    def certificate(cls, certificate_id: str) -> NodeNotFoundError:
+        """The error for a certificate this node does not hold."""
+        return cls(f"no certificate {certificate_id} on this node", code="unknown_certificate")
+
 
 class NodeConflictError(NodeError):
     """The request conflicts with what is stored (duplicate id, state transition not allowed)."""

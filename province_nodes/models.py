@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
+from province_nodes.exceptions import NodeNotFoundError
 from province_nodes.types import BatchState, Role, StoredState
 
 __all__ = [
@@ -91,6 +92,15 @@ class CertificateRow(NodeModel, table=True):
     state: StoredState = Field(default=StoredState.ACTIVE, sa_type=String(16))
     reason: int | None = None
     effective_at: int | None = Field(default=None, sa_column=_time(nullable=True))
+
+    @classmethod
+    def find(cls, session: Session, certificate_id: str) -> CertificateRow:
+        """The row of ``certificate_id``; raises :class:`NodeNotFoundError` (404) if this node
+        does not hold it."""
+        row = session.exec(select(cls).where(cls.certificate_id == certificate_id)).first()
+        if row is None:
+            raise NodeNotFoundError.certificate(certificate_id)
+        return row
 
 
 class StatusChangeRow(NodeModel, table=True):

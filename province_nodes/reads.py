@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from ledger.certificate.disclosure import disclose
 from ledger.certificate.issuance import attach_receipt
@@ -24,7 +24,6 @@ from province_nodes.envelope import MasterKey, open_envelope
 from province_nodes.exceptions import (
     AccessDeniedError,
     NodeError,
-    NodeNotFoundError,
     NotAnchoredError,
 )
 from province_nodes.models import CertificateRow
@@ -32,17 +31,6 @@ from province_nodes.node import ProvinceNode
 from province_nodes.types import Role
 
 __all__ = ["certificates_of_holder", "fetch_under_consent", "load_sealed", "redacted_page"]
-
-
-def _row(session: Session, certificate_id: str) -> CertificateRow:
-    row = session.exec(
-        select(CertificateRow).where(CertificateRow.certificate_id == certificate_id)
-    ).first()
-    if row is None:
-        raise NodeNotFoundError(
-            f"no certificate {certificate_id} on this node", code="unknown_certificate"
-        )
-    return row
 
 
 def load_sealed(master: MasterKey, row: CertificateRow) -> SealedCertificate:
@@ -115,7 +103,7 @@ def fetch_under_consent(
                         "name": consent.service_item_name,
                     },
                 )
-                row = _row(session, certificate_id)
+                row = CertificateRow.find(session, certificate_id)
                 if row.receipt is None:
                     raise NotAnchoredError(
                         f"certificate {certificate_id} is not anchored yet; retry in a few "

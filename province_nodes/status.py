@@ -22,7 +22,6 @@ from province_nodes.db import unit_of_work
 from province_nodes.exceptions import (
     NodeConflictError,
     NodeInputError,
-    NodeNotFoundError,
     NotAnchoredError,
 )
 from province_nodes.models import BatchRow, CertificateRow, StatusChangeRow
@@ -66,13 +65,7 @@ class StatusService:
 
     def _anchored(self, certificate_id: str) -> tuple[CertificateRow, bytes]:
         with unit_of_work(self.engine) as session:
-            row = session.exec(
-                select(CertificateRow).where(CertificateRow.certificate_id == certificate_id)
-            ).first()
-            if row is None:
-                raise NodeNotFoundError(
-                    f"no certificate {certificate_id} on this node", code="unknown_certificate"
-                )
+            row = CertificateRow.find(session, certificate_id)
             batch = session.get(BatchRow, row.batch_id) if row.batch_id is not None else None
         if batch is None or row.receipt is None:
             raise NotAnchoredError(

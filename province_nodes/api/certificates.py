@@ -106,9 +106,7 @@ def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Receip
             )
         ).first()
     if found is None:
-        raise NodeNotFoundError(
-            f"no certificate {certificate_id} on this node", code="unknown_certificate"
-        )
+        raise NodeNotFoundError.certificate(certificate_id)
     if found[1] is None:
         raise NotAnchoredError(
             f"certificate {certificate_id} is not anchored yet; retry in a few seconds"
