@@ -13,7 +13,7 @@ from operator import itemgetter
 from ledger.certificate.digest import flatten, new_salts, salted_digest
 from ledger.certificate.document import CertificateDocument
 from ledger.certificate.exceptions import CertificateKeyError, CertificateStateError
-from ledger.certificate.merkle import MerkleTree, leaf_hash, verify_inclusion
+from ledger.certificate.merkle import MerkleTree
 from ledger.certificate.sealed import (
     SEALED_FORMAT,
     FullContent,
@@ -65,13 +65,7 @@ def attach_receipt(sealed: SealedCertificate, receipt: Receipt) -> SealedCertifi
             f"certificate 0x{sealed.digest.hex()} is already anchored in transaction "
             f"0x{sealed.receipt.transaction_hash.hex()}"
         )
-    verify_inclusion(
-        leaf_hash(sealed.digest),
-        receipt.leaf_index,
-        receipt.tree_size,
-        receipt.inclusion_proof,
-        receipt.batch_root,
-    )
+    receipt.verify_proof(sealed.digest)
     return sealed.model_copy(update={"state": SealState.ANCHORED, "receipt": receipt})
 
 

@@ -60,6 +60,7 @@ from ledger.certificate.exceptions import (
     CertificateJSONError,
     CertificateSchemaError,
 )
+from ledger.certificate.merkle import leaf_hash, verify_inclusion
 from ledger.certificate.registry import TypeRegistry
 from ledger.certificate.types import DivisionCode, FieldPath, SealState, SignatureAlgorithm
 
@@ -159,6 +160,14 @@ class Receipt(StrictModel):
                 f"{self.tree_size} certificates"
             )
         return self
+
+    def verify_proof(self, digest: bytes) -> None:
+        """Raise :class:`ProofError` unless the inclusion proof leads from ``digest`` (the
+        certificate's) to :attr:`batch_root`."""
+        verify_inclusion(
+            leaf_hash(digest), self.leaf_index, self.tree_size, self.inclusion_proof,
+            self.batch_root,
+        )
 
 
 class SignatureBlock(StrictModel):

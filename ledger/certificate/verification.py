@@ -23,7 +23,6 @@ from ledger.certificate.exceptions import (
     DigestMismatchError,
     SignatureError,
 )
-from ledger.certificate.merkle import leaf_hash, verify_inclusion
 from ledger.certificate.sealed import FullContent, Receipt, SealedCertificate
 from ledger.certificate.signing import key_id_of, verify_digest_signature
 from ledger.certificate.types import Digest, SignatureAlgorithm
@@ -79,11 +78,5 @@ def verify_receipt(sealed: SealedCertificate) -> Receipt:
         raise CertificateStateError(
             "the certificate is sealed but not anchored yet: it has no receipt to verify"
         )
-    verify_inclusion(
-        leaf_hash(sealed.digest),
-        receipt.leaf_index,
-        receipt.tree_size,
-        receipt.inclusion_proof,
-        receipt.batch_root,
-    )
+    receipt.verify_proof(sealed.digest)
     return receipt

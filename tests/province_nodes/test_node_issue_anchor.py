@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 from node_helpers import RunningNode, SettingsFactory, start_node
 
-from ledger.certificate.merkle import leaf_hash, verify_inclusion
 from ledger.certificate.sealed import Receipt, parse_sealed
 from ledger.contract import HurenLedgerClient
 
@@ -26,13 +25,7 @@ def _check_receipt(
         for item in audit.json()["items"]
         if item["certificate_id"] == certificate_id
     )
-    verify_inclusion(
-        leaf_hash(sealed.digest),
-        receipt.leaf_index,
-        receipt.tree_size,
-        receipt.inclusion_proof,
-        receipt.batch_root,
-    )
+    receipt.verify_proof(sealed.digest)
     anchor = ledger_client(running.node.province).anchor_of(receipt.batch_root)
     assert anchor is not None
     assert anchor.province == running.node.province
