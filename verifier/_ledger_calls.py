@@ -75,21 +75,31 @@ class LedgerCalls:
         if valid_from == 0:
             return None
         return SigningKeyRecord(
-            key_id=key_id, province=province, algorithm=algorithm, revoked=revoked,
-            valid_from=valid_from, valid_until=valid_until or None, public_key=bytes(public_key),
+            key_id=key_id,
+            province=province,
+            algorithm=algorithm,
+            revoked=revoked,
+            valid_from=valid_from,
+            valid_until=valid_until or None,
+            public_key=bytes(public_key),
         )
 
     def anchors_of(self, roots: Sequence[bytes]) -> RpcCall:
         """The call reading the anchors of many roots."""
         return self._call("anchorsOf", list(roots))
 
-    def decode_anchors(
-        self, roots: Sequence[bytes], answer: str
-    ) -> list[AnchorRecord | None]:
+    def decode_anchors(self, roots: Sequence[bytes], answer: str) -> list[AnchorRecord | None]:
         """One anchor per root (None where never anchored)."""
         return [
-            AnchorRecord(root=root, province=province, count=count, anchored_at=anchored_at,
-                         block_number=block_number) if province else None
+            AnchorRecord(
+                root=root,
+                province=province,
+                count=count,
+                anchored_at=anchored_at,
+                block_number=block_number,
+            )
+            if province
+            else None
             for root, (province, count, anchored_at, block_number) in zip(
                 roots, self._decode_rows("anchorsOf", answer), strict=True
             )
@@ -104,8 +114,13 @@ class LedgerCalls:
         account, joined_at, member, endpoint = self._decode("province", answer)
         if int(account, 16) == 0:
             return None
-        return ProvinceRecord(code=code, account=checksum(account.lower()), joined_at=joined_at,
-                              member=member, endpoint=endpoint)
+        return ProvinceRecord(
+            code=code,
+            account=checksum(account.lower()),
+            joined_at=joined_at,
+            member=member,
+            endpoint=endpoint,
+        )
 
     def statuses_of(self, code: int, digests: Sequence[bytes]) -> RpcCall:
         """The call reading the statuses of many certificates of one province."""
@@ -114,8 +129,13 @@ class LedgerCalls:
     def decode_statuses(self, answer: str) -> list[StatusRecord]:
         """One status per digest asked for."""
         return [
-            StatusRecord(state=CertificateState(state), reason=reason, effective_at=effective_at,
-                         recorded_at=recorded_at, changes=changes)
+            StatusRecord(
+                state=CertificateState(state),
+                reason=reason,
+                effective_at=effective_at,
+                recorded_at=recorded_at,
+                changes=changes,
+            )
             for state, reason, effective_at, recorded_at, changes in self._decode_rows(
                 "statusesOf", answer
             )

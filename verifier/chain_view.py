@@ -298,7 +298,9 @@ class Web3ChainView:
     def for_deployment(cls, w3: Web3, deployment: Deployment, **options: Any) -> Web3ChainView:
         """A view of ``deployment`` at ``w3``'s endpoint (which need not be reachable yet)."""
         return cls(
-            RpcClient.for_web3(w3), deployment.address, from_block=deployment.block_number,
+            RpcClient.for_web3(w3),
+            deployment.address,
+            from_block=deployment.block_number,
             **options,
         )
 
@@ -367,7 +369,8 @@ class Web3ChainView:
             by_province.setdefault(code, []).append(digest)
         root_chunks = list(_chunks(roots, _CHUNK))
         status_chunks = [
-            (code, chunk) for code, digests in by_province.items()
+            (code, chunk)
+            for code, digests in by_province.items()
             for chunk in _chunks(digests, _CHUNK)
         ]
         calls: list[RpcCall] = [
@@ -382,8 +385,9 @@ class Web3ChainView:
                 r: self._anchors[r] for r in request.roots if r in self._anchors
             }
             for chunk in root_chunks:
-                anchors.update(zip(chunk, self._calls.decode_anchors(chunk, next(answers)),
-                                   strict=True))
+                anchors.update(
+                    zip(chunk, self._calls.decode_anchors(chunk, next(answers)), strict=True)
+                )
             statuses: dict[StatusKey, StatusRecord] = {}
             for code, chunk in status_chunks:
                 found = self._calls.decode_statuses(next(answers))
@@ -438,8 +442,12 @@ class Web3ChainView:
             start = max(self.from_block, from_block)
             while start <= head:
                 end = min(start + self._page - 1, head)
-                query = {"address": self.address, "topics": topics, "fromBlock": hex(start),
-                         "toBlock": hex(end)}
+                query = {
+                    "address": self.address,
+                    "topics": topics,
+                    "fromBlock": hex(start),
+                    "toBlock": hex(end),
+                }
                 for log in self.rpc.call("eth_getLogs", [query]):
                     event = self._decoder.decode(log)
                     key = (int(event.args["code"]), bytes(event.args["digest"]))

@@ -36,8 +36,18 @@ from verifier.reasons import Reason, describe, status_reason_words
 from verifier.times import day_end, day_start, format_time
 from verifier.types import CheckResult, CheckStatus, CheckType
 
-__all__ = ["CHECKS", "CheckContext", "check_anchor", "check_integrity", "check_issuer_identity",
-           "check_issuer_key", "check_signature", "check_status", "check_validity", "result"]
+__all__ = [
+    "CHECKS",
+    "CheckContext",
+    "check_anchor",
+    "check_integrity",
+    "check_issuer_identity",
+    "check_issuer_key",
+    "check_signature",
+    "check_status",
+    "check_validity",
+    "result",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +88,7 @@ _NAMES: Mapping[CheckType, str] = {
 }
 
 
-def result(
-    check_type: CheckType, status: CheckStatus, reason: Reason, **data: Any
-) -> CheckResult:
+def result(check_type: CheckType, status: CheckStatus, reason: Reason, **data: Any) -> CheckResult:
     """A check result with its messages filled in from ``data``."""
     message, message_zh = describe(reason, data, check_type.value)
     return CheckResult(
@@ -114,11 +122,17 @@ def check_integrity(ctx: CheckContext) -> CheckResult:
         else:
             computed = recompute_digest(sealed)
     except CertificateFormatError as error:
-        return result(CheckType.INTEGRITY, CheckStatus.INVALID, Reason.DIGEST_MISMATCH,
-                      problem=str(error))
+        return result(
+            CheckType.INTEGRITY, CheckStatus.INVALID, Reason.DIGEST_MISMATCH, problem=str(error)
+        )
     if computed != sealed.digest:
-        return result(CheckType.INTEGRITY, CheckStatus.INVALID, Reason.DIGEST_MISMATCH,
-                      stated=_hex(sealed.digest), computed=_hex(computed))
+        return result(
+            CheckType.INTEGRITY,
+            CheckStatus.INVALID,
+            Reason.DIGEST_MISMATCH,
+            stated=_hex(sealed.digest),
+            computed=_hex(computed),
+        )
     return result(CheckType.INTEGRITY, CheckStatus.VALID, Reason.OK, digest=_hex(computed))
 
 
@@ -137,22 +151,39 @@ def check_signature(ctx: CheckContext) -> CheckResult:
     except ChainUnavailableError as error:
         return _unavailable(CheckType.SIGNATURE, error)
     if key is None:
-        return result(CheckType.SIGNATURE, CheckStatus.INVALID, Reason.SIGNATURE_KEY_UNKNOWN,
-                      key_id=_hex(key_id))
+        return result(
+            CheckType.SIGNATURE,
+            CheckStatus.INVALID,
+            Reason.SIGNATURE_KEY_UNKNOWN,
+            key_id=_hex(key_id),
+        )
     algorithm = sealed.algorithm
     if key.algorithm != algorithm:
         return result(
-            CheckType.SIGNATURE, CheckStatus.INVALID, Reason.SIGNATURE_ALGORITHM_MISMATCH,
-            key_id=_hex(key_id), document_algorithm=algorithm.label,
+            CheckType.SIGNATURE,
+            CheckStatus.INVALID,
+            Reason.SIGNATURE_ALGORITHM_MISMATCH,
+            key_id=_hex(key_id),
+            document_algorithm=algorithm.label,
             key_algorithm=_algorithm_label(key.algorithm),
         )
     try:
         verify_signature(sealed, key.public_key, algorithm)
     except CertificateError as error:
-        return result(CheckType.SIGNATURE, CheckStatus.INVALID, Reason.SIGNATURE_INVALID,
-                      key_id=_hex(key_id), problem=str(error))
-    return result(CheckType.SIGNATURE, CheckStatus.VALID, Reason.OK, key_id=_hex(key_id),
-                  algorithm=algorithm.label)
+        return result(
+            CheckType.SIGNATURE,
+            CheckStatus.INVALID,
+            Reason.SIGNATURE_INVALID,
+            key_id=_hex(key_id),
+            problem=str(error),
+        )
+    return result(
+        CheckType.SIGNATURE,
+        CheckStatus.VALID,
+        Reason.OK,
+        key_id=_hex(key_id),
+        algorithm=algorithm.label,
+    )
 
 
 def _algorithm_label(code: int) -> str:
@@ -191,43 +222,86 @@ def check_anchor(ctx: CheckContext) -> CheckResult:
     except ChainUnavailableError as error:
         return _unavailable(CheckType.ANCHOR, error)
     if receipt.chain_id != ledger.chain_id:
-        return result(CheckType.ANCHOR, CheckStatus.ERROR, Reason.ANCHOR_WRONG_CHAIN,
-                      receipt_chain_id=receipt.chain_id, chain_id=ledger.chain_id)
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.ERROR,
+            Reason.ANCHOR_WRONG_CHAIN,
+            receipt_chain_id=receipt.chain_id,
+            chain_id=ledger.chain_id,
+        )
     if receipt.contract_address.lower() != ledger.contract.lower():
-        return result(CheckType.ANCHOR, CheckStatus.ERROR, Reason.ANCHOR_WRONG_CONTRACT,
-                      receipt_contract=receipt.contract_address, contract=ledger.contract)
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.ERROR,
+            Reason.ANCHOR_WRONG_CONTRACT,
+            receipt_contract=receipt.contract_address,
+            contract=ledger.contract,
+        )
     root = receipt.batch_root
     try:
         computed = root_from_inclusion_proof(
-            leaf_hash(sealed.digest), receipt.leaf_index, receipt.tree_size,
+            leaf_hash(sealed.digest),
+            receipt.leaf_index,
+            receipt.tree_size,
             receipt.inclusion_proof,
         )
     except CertificateError as error:
-        return result(CheckType.ANCHOR, CheckStatus.INVALID, Reason.ANCHOR_PROOF_INVALID,
-                      batch_root=_hex(root), problem=str(error))
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.INVALID,
+            Reason.ANCHOR_PROOF_INVALID,
+            batch_root=_hex(root),
+            problem=str(error),
+        )
     if computed != root:
-        return result(CheckType.ANCHOR, CheckStatus.INVALID, Reason.ANCHOR_PROOF_INVALID,
-                      batch_root=_hex(root), computed_root=_hex(computed))
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.INVALID,
+            Reason.ANCHOR_PROOF_INVALID,
+            batch_root=_hex(root),
+            computed_root=_hex(computed),
+        )
     try:
         anchor = ctx.chain.anchor(root)
     except ChainUnavailableError as error:
         return _unavailable(CheckType.ANCHOR, error)
     if anchor is None:
-        return result(CheckType.ANCHOR, CheckStatus.INVALID, Reason.ANCHOR_ROOT_NOT_ANCHORED,
-                      batch_root=_hex(root))
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.INVALID,
+            Reason.ANCHOR_ROOT_NOT_ANCHORED,
+            batch_root=_hex(root),
+        )
     if anchor.province != sealed.issuing_province:
-        return result(CheckType.ANCHOR, CheckStatus.INVALID, Reason.ANCHOR_OTHER_PROVINCE,
-                      batch_root=_hex(root), anchor_province=anchor.province,
-                      province=sealed.issuing_province)
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.INVALID,
+            Reason.ANCHOR_OTHER_PROVINCE,
+            batch_root=_hex(root),
+            anchor_province=anchor.province,
+            province=sealed.issuing_province,
+        )
     if anchor.block_number != receipt.block_number or anchor.count != receipt.tree_size:
-        return result(CheckType.ANCHOR, CheckStatus.INVALID, Reason.ANCHOR_RECEIPT_MISMATCH,
-                      batch_root=_hex(root), receipt_block=receipt.block_number,
-                      block_number=anchor.block_number, receipt_tree_size=receipt.tree_size,
-                      anchored_count=anchor.count)
-    return result(CheckType.ANCHOR, CheckStatus.VALID, Reason.OK, batch_root=_hex(root),
-                  block_number=anchor.block_number, anchored_at=anchor.anchored_at,
-                  anchored_at_text=format_time(anchor.anchored_at),
-                  transaction_hash=_hex(receipt.transaction_hash))
+        return result(
+            CheckType.ANCHOR,
+            CheckStatus.INVALID,
+            Reason.ANCHOR_RECEIPT_MISMATCH,
+            batch_root=_hex(root),
+            receipt_block=receipt.block_number,
+            block_number=anchor.block_number,
+            receipt_tree_size=receipt.tree_size,
+            anchored_count=anchor.count,
+        )
+    return result(
+        CheckType.ANCHOR,
+        CheckStatus.VALID,
+        Reason.OK,
+        batch_root=_hex(root),
+        block_number=anchor.block_number,
+        anchored_at=anchor.anchored_at,
+        anchored_at_text=format_time(anchor.anchored_at),
+        transaction_hash=_hex(receipt.transaction_hash),
+    )
 
 
 def check_issuer_key(ctx: CheckContext) -> CheckResult:
@@ -244,24 +318,27 @@ def check_issuer_key(ctx: CheckContext) -> CheckResult:
     except ChainUnavailableError as error:
         return _unavailable(CheckType.ISSUER_KEY, error)
     if key is None:
-        return result(CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_UNKNOWN,
-                      key_id=_hex(key_id))
+        return result(
+            CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_UNKNOWN, key_id=_hex(key_id)
+        )
     facts: dict[str, Any] = {
-        "key_id": _hex(key_id), "key_province": key.province,
-        "province": sealed.issuing_province, "valid_from": key.valid_from,
-        "valid_until": key.valid_until, "revoked": key.revoked,
+        "key_id": _hex(key_id),
+        "key_province": key.province,
+        "province": sealed.issuing_province,
+        "valid_from": key.valid_from,
+        "valid_until": key.valid_until,
+        "revoked": key.revoked,
     }
     if key.province != sealed.issuing_province:
-        return result(CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_OTHER_PROVINCE,
-                      **facts)
+        return result(CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_OTHER_PROVINCE, **facts)
     if anchor is None:
-        return result(CheckType.ISSUER_KEY, CheckStatus.SKIPPED, Reason.KEY_NEEDS_ANCHOR,
-                      **facts)
+        return result(CheckType.ISSUER_KEY, CheckStatus.SKIPPED, Reason.KEY_NEEDS_ANCHOR, **facts)
     when = anchor.anchored_at
     facts["anchored_at"] = when
     if when < key.valid_from:
-        return result(CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_NOT_YET_REGISTERED,
-                      **facts)
+        return result(
+            CheckType.ISSUER_KEY, CheckStatus.INVALID, Reason.KEY_NOT_YET_REGISTERED, **facts
+        )
     if key.valid_until is not None and when >= key.valid_until:
         reason = (
             Reason.KEY_REVOKED_BEFORE_ANCHOR if key.revoked else Reason.KEY_CLOSED_BEFORE_ANCHOR
@@ -294,10 +371,14 @@ def check_status(ctx: CheckContext) -> CheckResult:
         return _unavailable(CheckType.STATUS, error)
     words, words_zh = status_reason_words(reason)
     data: dict[str, Any] = {
-        "state": state.name.lower(), "status_reason_code": reason, "status_reason": words,
-        "status_reason_zh": words_zh, "effective_at": effective or None,
+        "state": state.name.lower(),
+        "status_reason_code": reason,
+        "status_reason": words,
+        "status_reason_zh": words_zh,
+        "effective_at": effective or None,
         "when": format_time(effective) if effective else "",
-        "at": ctx.at, "changes": current.changes,
+        "at": ctx.at,
+        "changes": current.changes,
     }
     if state is CertificateState.REVOKED:
         return result(CheckType.STATUS, CheckStatus.INVALID, Reason.STATUS_REVOKED, **data)
@@ -317,11 +398,11 @@ def check_validity(ctx: CheckContext) -> CheckResult:
         start = day_start(date.fromisoformat(str(valid_from)))
         end = day_end(date.fromisoformat(str(valid_until))) if valid_until is not None else None
     except ValueError:
-        return result(CheckType.VALIDITY, CheckStatus.INVALID, Reason.VALIDITY_UNREADABLE,
-                      **data)
+        return result(CheckType.VALIDITY, CheckStatus.INVALID, Reason.VALIDITY_UNREADABLE, **data)
     if ctx.at < start:
-        return result(CheckType.VALIDITY, CheckStatus.INVALID, Reason.VALIDITY_NOT_YET_VALID,
-                      **data)
+        return result(
+            CheckType.VALIDITY, CheckStatus.INVALID, Reason.VALIDITY_NOT_YET_VALID, **data
+        )
     if end is not None and ctx.at >= end:
         return result(CheckType.VALIDITY, CheckStatus.INVALID, Reason.VALIDITY_EXPIRED, **data)
     return result(CheckType.VALIDITY, CheckStatus.VALID, Reason.OK, **data)
@@ -339,13 +420,19 @@ def check_issuer_identity(ctx: CheckContext) -> CheckResult:
     except ChainUnavailableError as error:
         return _unavailable(CheckType.ISSUER_IDENTITY, error)
     if province is None:
-        return result(CheckType.ISSUER_IDENTITY, CheckStatus.INVALID, Reason.PROVINCE_UNKNOWN,
-                      province=code)
-    data = {"province": code, "account": province.account, "endpoint": province.endpoint,
-            "joined_at": province.joined_at}
+        return result(
+            CheckType.ISSUER_IDENTITY, CheckStatus.INVALID, Reason.PROVINCE_UNKNOWN, province=code
+        )
+    data = {
+        "province": code,
+        "account": province.account,
+        "endpoint": province.endpoint,
+        "joined_at": province.joined_at,
+    }
     if not province.member:
-        return result(CheckType.ISSUER_IDENTITY, CheckStatus.INVALID, Reason.PROVINCE_NOT_MEMBER,
-                      **data)
+        return result(
+            CheckType.ISSUER_IDENTITY, CheckStatus.INVALID, Reason.PROVINCE_NOT_MEMBER, **data
+        )
     return result(CheckType.ISSUER_IDENTITY, CheckStatus.VALID, Reason.OK, **data)
 
 

@@ -48,21 +48,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Verify sealed certificates: exit 0 VALID, 1 INVALID, 2 ERROR.",
     )
     parser.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE",
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
         help="sealed certificate (JSON), or a text file holding its QR payload",
     )
     parser.add_argument(
-        "--qr", action="append", default=[], metavar="PAYLOAD",
+        "--qr",
+        action="append",
+        default=[],
+        metavar="PAYLOAD",
         help="a scanned QR payload (HUREN1:...); may be repeated",
     )
     parser.add_argument(
-        "--at", default=None, metavar="TIME",
+        "--at",
+        default=None,
+        metavar="TIME",
         help="ask status and validity at this time (Unix seconds, 2026-05-01, or RFC 3339)",
     )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument("--rpc", default=DEFAULT_RPC, help=f"chain JSON-RPC URL ({DEFAULT_RPC})")
     parser.add_argument(
-        "--deployment", type=Path, default=None,
+        "--deployment",
+        type=Path,
+        default=None,
         help="ledger deployment record (default: $HUREN_HOME/deployment.json)",
     )
     parser.set_defaults(handler=_verify)

@@ -195,8 +195,7 @@ MESSAGES: Mapping[Reason, tuple[str, str]] = {
         "证照已被签发机关注销（原因：{status_reason_zh}），自 {when} 起生效。",
     ),
     Reason.STATUS_SUSPENDED: (
-        "The certificate is suspended by its issuer (reason: {status_reason}), effective "
-        "{when}.",
+        "The certificate is suspended by its issuer (reason: {status_reason}), effective {when}.",
         "证照已被签发机关暂停使用（原因：{status_reason_zh}），自 {when} 起生效。",
     ),
     Reason.STATUS_REINSTATED: (
@@ -245,8 +244,7 @@ PASSED: Mapping[str, tuple[str, str]] = {
         "签名密钥已登记在签发省份名下，且在证照上链时有效。",
     ),
     "anchor": (
-        "The certificate is recorded on the ledger by the issuing province (block "
-        "{block_number}).",
+        "The certificate is recorded on the ledger by the issuing province (block {block_number}).",
         "证照已由签发省份登记上链（区块 {block_number}）。",
     ),
     "status": (

@@ -40,11 +40,17 @@ def render_text(report: Report, source: str | None = None) -> str:
     english, chinese = _HEADLINES[report.verdict]
     lines = [f"{source}" if source else "certificate", f"  {english}", f"  {chinese}"]
     if report.certificate_id:
-        lines.append(f"  certificate {report.certificate_id}, issued by province "
-                     f"{report.issuing_province}")
-    lines.append(f"  checked at {format_time(report.checked_at)}"
-                 + (f", status and validity as of {format_time(report.at)}"
-                    if report.at != report.checked_at else ""))
+        lines.append(
+            f"  certificate {report.certificate_id}, issued by province {report.issuing_province}"
+        )
+    lines.append(
+        f"  checked at {format_time(report.checked_at)}"
+        + (
+            f", status and validity as of {format_time(report.at)}"
+            if report.at != report.checked_at
+            else ""
+        )
+    )
     for check in report.checks:
         lines.append(f"  {_MARKS[check.status]} {check.type.value:<16} {check.message}")
         if check.status is not CheckStatus.VALID:

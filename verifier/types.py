@@ -117,9 +117,7 @@ class Report:
     @property
     def failed(self) -> tuple[CheckResult, ...]:
         """The checks that did not pass (INVALID or ERROR), in check order."""
-        return tuple(
-            c for c in self.checks if c.status in (CheckStatus.INVALID, CheckStatus.ERROR)
-        )
+        return tuple(c for c in self.checks if c.status in (CheckStatus.INVALID, CheckStatus.ERROR))
 
     def check(self, check_type: CheckType) -> CheckResult:
         """The result of the check of ``check_type``."""

@@ -50,15 +50,22 @@ def read_sealed(data: SealedInput) -> SealedCertificate | CheckResult:
             return parse_sealed(data)
         return sealed_from_json(data)
     except CertificateJSONError as error:
-        return result(CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_NOT_JSON,
-                      problem=str(error))
+        return result(
+            CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_NOT_JSON, problem=str(error)
+        )
     except CertificateError as error:
         version = _version_of(data)
         if version != SEALED_FORMAT:
-            return result(CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_WRONG_VERSION,
-                          found=version, expected=SEALED_FORMAT)
-        return result(CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_SCHEMA,
-                      problem=str(error))
+            return result(
+                CheckType.FORMAT,
+                CheckStatus.INVALID,
+                Reason.FORMAT_WRONG_VERSION,
+                found=version,
+                expected=SEALED_FORMAT,
+            )
+        return result(
+            CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_SCHEMA, problem=str(error)
+        )
 
 
 def _version_of(data: str | bytes | Mapping[str, Any]) -> object:
@@ -71,7 +78,10 @@ def _version_of(data: str | bytes | Mapping[str, Any]) -> object:
 
 def _format_passed(sealed: SealedCertificate) -> CheckResult:
     return result(
-        CheckType.FORMAT, CheckStatus.VALID, Reason.OK, version=sealed.version,
+        CheckType.FORMAT,
+        CheckStatus.VALID,
+        Reason.OK,
+        version=sealed.version,
         form="full" if isinstance(sealed.content, FullContent) else "disclosed",
         state=sealed.state.value,
     )
@@ -136,9 +146,7 @@ def verify(
     return verify_many([sealed], chain, at, now=now)[0]
 
 
-def facts_for(
-    certificates: Iterable[SealedCertificate], *, historic: bool
-) -> FactsRequest:
+def facts_for(certificates: Iterable[SealedCertificate], *, historic: bool) -> FactsRequest:
     """Everything the checks will ask the chain about these certificates."""
     key_ids: dict[bytes, None] = {}
     roots: dict[bytes, None] = {}
@@ -155,8 +163,11 @@ def facts_for(
         if historic:
             histories[key] = None
     return FactsRequest(
-        key_ids=list(key_ids), roots=list(roots), provinces=list(provinces),
-        statuses=list(statuses), histories=list(histories),
+        key_ids=list(key_ids),
+        roots=list(roots),
+        provinces=list(provinces),
+        statuses=list(statuses),
+        histories=list(histories),
     )
 
 

@@ -202,8 +202,13 @@ def _rebuild(skeleton: dict[str, Any], blob: _Blob) -> dict[str, Any]:
             ],
             **{
                 key: numbers[key]
-                for key in ("leaf_index", "tree_size", "chain_id", "block_number",
-                            "contract_address")
+                for key in (
+                    "leaf_index",
+                    "tree_size",
+                    "chain_id",
+                    "block_number",
+                    "contract_address",
+                )
             },
         }
     blob.finish()

@@ -206,9 +206,7 @@ def _explain_salt_mismatch(paths: Iterable[str], salts: Mapping[str, str]) -> No
         parts.append(f"no salt for field(s) {', '.join(missing[:5])}")
     if extra:
         parts.append(f"salt(s) for unknown field(s) {', '.join(extra[:5])}")
-    raise CertificateSchemaError(
-        "salts do not match the document's fields: " + "; ".join(parts)
-    )
+    raise CertificateSchemaError("salts do not match the document's fields: " + "; ".join(parts))
 
 
 def disclosed_digest(

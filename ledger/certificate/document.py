@@ -204,7 +204,6 @@ class CertificateDocument(StrictModel):
         return province_of(DivisionCode(self.issuer.division_code))
 
 
-
 def _registry(info: ValidationInfo) -> TypeRegistry:
     context = info.context
     if isinstance(context, Mapping) and isinstance(context.get("registry"), TypeRegistry):

@@ -237,9 +237,7 @@ def _chain_border_right(seed: bytes, proof: Sequence[bytes]) -> bytes:
     return seed
 
 
-def root_from_inclusion_proof(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> Hash:
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> Hash:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2)."""
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is outside a tree of {size} leaves")

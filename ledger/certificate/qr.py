@@ -73,8 +73,9 @@ class CertificateReference:
     def of(cls, sealed: SealedCertificate) -> CertificateReference:
         """The reference to ``sealed``."""
         identifier = sealed.disclosed_values()["/identifier"]
-        return cls(ProvinceCode(sealed.issuing_province), CertificateId(identifier),
-                   Digest(sealed.digest))
+        return cls(
+            ProvinceCode(sealed.issuing_province), CertificateId(identifier), Digest(sealed.digest)
+        )
 
     def matches(self, sealed: SealedCertificate) -> bool:
         """Whether ``sealed`` is the referenced certificate (same province, id and digest)."""
@@ -88,8 +89,8 @@ def sealed_payload(sealed: SealedCertificate) -> str:
 
 def reference_payload(target: SealedCertificate | CertificateReference) -> str:
     """The reference form ``HUREN1R:…`` of a certificate or reference."""
-    reference = target if isinstance(target, CertificateReference) else (
-        CertificateReference.of(target)
+    reference = (
+        target if isinstance(target, CertificateReference) else (CertificateReference.of(target))
     )
     return (
         f"{QR_REFERENCE_PREFIX}{reference.issuing_province}:{reference.certificate_id}:"

@@ -248,8 +248,15 @@ def _marriage(kind: CertificateType, m: _Maker, algorithm: SignatureAlgorithm) -
     }
     number = f"J{issuer[2]}-{issued:%Y}-{m.rng.randrange(10**6):06d}"
     return _base(
-        kind, m, issuer=issuer, number=number, issued=issued, valid_until=None, face=face,
-        holder={k: holder[k] for k in ("name", "id_type", "id_number")}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        number=number,
+        issued=issued,
+        valid_until=None,
+        face=face,
+        holder={k: holder[k] for k in ("name", "id_type", "id_number")},
+        algorithm=algorithm,
     )
 
 
@@ -277,9 +284,15 @@ def _business_licence(
         "business_scope": scope + "。(依法须经批准的项目,经相关部门批准后方可开展经营活动)",
     }
     return _base(
-        kind, m, issuer=_government(m, "市场监督管理局"), number=code, issued=issued,
-        valid_until=None, face=face, holder={"name": name, "id_type": "credit_code",
-        "id_number": code}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=_government(m, "市场监督管理局"),
+        number=code,
+        issued=issued,
+        valid_until=None,
+        face=face,
+        holder={"name": name, "id_type": "credit_code", "id_number": code},
+        algorithm=algorithm,
     )
 
 
@@ -305,8 +318,15 @@ def _birth(kind: CertificateType, m: _Maker, algorithm: SignatureAlgorithm) -> d
     holder = {**child, "id_type": "resident_id", "id_number": m.resident_id(born, sex)}
     number = f"{m.rng.choice('MNOPQR')}{m.rng.randrange(10**9):09d}"
     return _base(
-        kind, m, issuer=issuer, holder=holder, number=number, issued=born, valid_until=None,
-        face=face, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        holder=holder,
+        number=number,
+        issued=born,
+        valid_until=None,
+        face=face,
+        algorithm=algorithm,
     )
 
 
@@ -319,9 +339,7 @@ def _without_birth(person: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in person.items() if k != "birth_date"}
 
 
-def _real_estate(
-    kind: CertificateType, m: _Maker, algorithm: SignatureAlgorithm
-) -> dict[str, Any]:
+def _real_estate(kind: CertificateType, m: _Maker, algorithm: SignatureAlgorithm) -> dict[str, Any]:
     issued = m.day(date(2023, 1, 1), date(2025, 6, 30))
     owner = m.person(m.rng.choice("男女"), date(1960, 1, 1), date(2000, 12, 31))
     issuer = _government(m, "不动产登记中心")
@@ -346,8 +364,15 @@ def _real_estate(
         f"{m.rng.randrange(10**7):07d}号"
     )
     return _base(
-        kind, m, issuer=issuer, number=number, issued=issued, valid_until=None, face=face,
-        holder={k: owner[k] for k in ("name", "id_type", "id_number")}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        number=number,
+        issued=issued,
+        valid_until=None,
+        face=face,
+        holder={k: owner[k] for k in ("name", "id_type", "id_number")},
+        algorithm=algorithm,
     )
 
 
@@ -369,9 +394,15 @@ def _driving_licence(
         "file_number": f"{issuer[2][:4]}{m.rng.randrange(10**8):08d}",
     }
     document = _base(
-        kind, m, issuer=issuer, number=driver["id_number"], issued=issued,
-        valid_until=_years_later(issued, 10), face=face,
-        holder={k: driver[k] for k in ("name", "id_type", "id_number")}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        number=driver["id_number"],
+        issued=issued,
+        valid_until=_years_later(issued, 10),
+        face=face,
+        holder={k: driver[k] for k in ("name", "id_type", "id_number")},
+        algorithm=algorithm,
     )
     if m.rng.random() < 0.5:
         earlier = make_identifier(kind.code, issuer[1], m.serial(first))
@@ -398,8 +429,15 @@ def _degree(kind: CertificateType, m: _Maker, algorithm: SignatureAlgorithm) -> 
     }
     number = f"{institution_code}{level}{conferred:%Y}{m.rng.randrange(10**6):06d}"
     return _base(
-        kind, m, issuer=issuer, number=number, issued=conferred, valid_until=None, face=face,
-        holder={k: graduate[k] for k in ("name", "id_type", "id_number")}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        number=number,
+        issued=conferred,
+        valid_until=None,
+        face=face,
+        holder={k: graduate[k] for k in ("name", "id_type", "id_number")},
+        algorithm=algorithm,
     )
 
 
@@ -421,24 +459,30 @@ def _food_licence(
     }
     number = f"JY{category}{issuer[2]}{m.rng.randrange(10**7):07d}"
     return _base(
-        kind, m, issuer=issuer, number=number, issued=issued,
-        valid_until=_years_later(issued, 5), face=face,
-        holder={"name": name, "id_type": "credit_code", "id_number": code}, algorithm=algorithm,
+        kind,
+        m,
+        issuer=issuer,
+        number=number,
+        issued=issued,
+        valid_until=_years_later(issued, 5),
+        face=face,
+        holder={"name": name, "id_type": "credit_code", "id_number": code},
+        algorithm=algorithm,
     )
 
 
-_MAKERS: Mapping[
-    str, Callable[[CertificateType, _Maker, SignatureAlgorithm], dict[str, Any]]
-] = MappingProxyType(
-    {
-        "marriage_certificate": _marriage,
-        "business_licence": _business_licence,
-        "birth_medical_certificate": _birth,
-        "real_estate_title": _real_estate,
-        "driving_licence": _driving_licence,
-        "academic_degree": _degree,
-        "food_business_licence": _food_licence,
-    }
+_MAKERS: Mapping[str, Callable[[CertificateType, _Maker, SignatureAlgorithm], dict[str, Any]]] = (
+    MappingProxyType(
+        {
+            "marriage_certificate": _marriage,
+            "business_licence": _business_licence,
+            "birth_medical_certificate": _birth,
+            "real_estate_title": _real_estate,
+            "driving_licence": _driving_licence,
+            "academic_degree": _degree,
+            "food_business_licence": _food_licence,
+        }
+    )
 )
 
 SAMPLE_KINDS: tuple[str, ...] = tuple(_MAKERS)

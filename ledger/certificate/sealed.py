@@ -165,7 +165,10 @@ class Receipt(StrictModel):
         """Raise :class:`ProofError` unless the inclusion proof leads from ``digest`` (the
         certificate's) to :attr:`batch_root`."""
         verify_inclusion(
-            leaf_hash(digest), self.leaf_index, self.tree_size, self.inclusion_proof,
+            leaf_hash(digest),
+            self.leaf_index,
+            self.tree_size,
+            self.inclusion_proof,
             self.batch_root,
         )
 

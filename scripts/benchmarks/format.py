@@ -131,17 +131,32 @@ def _step_costs(rounds: int, count: int) -> list[tuple[str, float, str]]:
             verify_signature(certificate, key.spki_der, SignatureAlgorithm.ED25519)
 
     steps: list[tuple[str, Callable[[], object], str]] = [
-        ("validate a document", lambda: [build_document(item) for item in data],
-         "build_document: schema, check characters, face fields"),
-        ("seal a validated document", lambda: [seal(d, key) for d in documents],
-         "flatten, salts, JCS and a leaf hash per field, field Merkle root, sign"),
-        ("recompute a digest", lambda: [verify_digest(c) for c in anchored],
-         "verify_digest: flatten, JCS and a leaf hash per field, field Merkle root"),
+        (
+            "validate a document",
+            lambda: [build_document(item) for item in data],
+            "build_document: schema, check characters, face fields",
+        ),
+        (
+            "seal a validated document",
+            lambda: [seal(d, key) for d in documents],
+            "flatten, salts, JCS and a leaf hash per field, field Merkle root, sign",
+        ),
+        (
+            "recompute a digest",
+            lambda: [verify_digest(c) for c in anchored],
+            "verify_digest: flatten, JCS and a leaf hash per field, field Merkle root",
+        ),
         ("verify a signature", verify_signatures, "verify_signature (libsodium)"),
-        ("verify an inclusion proof", lambda: [verify_receipt(c) for c in anchored],
-         "verify_receipt: batch of the same size"),
-        ("one SHA-256 of 80 bytes", lambda: [hashlib.sha256(message).digest() for _ in data],
-         "hashlib; a certificate of ~25 fields takes ~50 (leaves and field tree)"),
+        (
+            "verify an inclusion proof",
+            lambda: [verify_receipt(c) for c in anchored],
+            "verify_receipt: batch of the same size",
+        ),
+        (
+            "one SHA-256 of 80 bytes",
+            lambda: [hashlib.sha256(message).digest() for _ in data],
+            "hashlib; a certificate of ~25 fields takes ~50 (leaves and field tree)",
+        ),
     ]
     return [
         (name, statistics.median([_timed(action) for _ in range(rounds)]) / count * 1e6, how)

@@ -40,12 +40,19 @@ PAYLOADS = 2000
 def _anchored(kind: str, key: SigningKey, seed: int) -> SealedCertificate:
     sealed = seal(build_document(sample_document(kind, seed=seed)), key)
     tree = MerkleTree.from_entries([sealed.digest, *(os.urandom(32) for _ in range(BATCH - 1))])
-    return attach_receipt(sealed, Receipt(
-        batch_root=tree.root, leaf_index=0, tree_size=BATCH,
-        inclusion_proof=tuple(tree.inclusion_proof(0)), chain_id=31337,
-        contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        transaction_hash=os.urandom(32), block_number=1_000_000,
-    ))
+    return attach_receipt(
+        sealed,
+        Receipt(
+            batch_root=tree.root,
+            leaf_index=0,
+            tree_size=BATCH,
+            inclusion_proof=tuple(tree.inclusion_proof(0)),
+            chain_id=31337,
+            contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            transaction_hash=os.urandom(32),
+            block_number=1_000_000,
+        ),
+    )
 
 
 def _rate(rounds: int, count: int, work: Any, items: list[Any]) -> float:
@@ -69,30 +76,36 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
             copies.append(sealed)
             payload = sealed_payload(sealed)
             plain = len(zlib.compress(sealed.to_json().encode(), 9))
-            results.append({
-                "name": f"HUREN1 payload, {kind}, {form}",
-                "value": len(payload),
-                "unit": "characters",
-                "command_note": (
-                    f"QR version {qr_version(payload, error='M')} at level M, "
-                    f"{qr_version(payload, error='L')} at L; compact form "
-                    f"{(len(payload) - 7) * 2 // 3} bytes vs zlib(JSON) {plain} bytes; "
-                    f"anchored in a batch of {BATCH}"
-                ),
-            })
+            results.append(
+                {
+                    "name": f"HUREN1 payload, {kind}, {form}",
+                    "value": len(payload),
+                    "unit": "characters",
+                    "command_note": (
+                        f"QR version {qr_version(payload, error='M')} at level M, "
+                        f"{qr_version(payload, error='L')} at L; compact form "
+                        f"{(len(payload) - 7) * 2 // 3} bytes vs zlib(JSON) {plain} bytes; "
+                        f"anchored in a batch of {BATCH}"
+                    ),
+                }
+            )
     count = max(1, round(PAYLOADS * scale))
     payloads = [sealed_payload(sealed) for sealed in copies]
     where = f"{count:,} payloads of all 7 types, full and disclosed; median of {rounds} rounds"
-    results.append({
-        "name": "QR payload encodings per second",
-        "value": round(_rate(rounds, count, sealed_payload, copies)),
-        "unit": "payloads/s",
-        "command_note": f"sealed_payload (pack, zlib -9, Base45); {where}, CPU time",
-    })
-    results.append({
-        "name": "QR payload decodings per second",
-        "value": round(_rate(rounds, count, decode_qr_payload, payloads)),
-        "unit": "payloads/s",
-        "command_note": f"decode_qr_payload incl. full validation; {where}, CPU time",
-    })
+    results.append(
+        {
+            "name": "QR payload encodings per second",
+            "value": round(_rate(rounds, count, sealed_payload, copies)),
+            "unit": "payloads/s",
+            "command_note": f"sealed_payload (pack, zlib -9, Base45); {where}, CPU time",
+        }
+    )
+    results.append(
+        {
+            "name": "QR payload decodings per second",
+            "value": round(_rate(rounds, count, decode_qr_payload, payloads)),
+            "unit": "payloads/s",
+            "command_note": f"decode_qr_payload incl. full validation; {where}, CPU time",
+        }
+    )
     return results

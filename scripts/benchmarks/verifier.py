@@ -107,9 +107,21 @@ def _serve(
         "PYTHONPATH": str(_ROOT),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "verifier.service.app:app_from_env",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=folder,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "verifier.service.app:app_from_env",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=folder,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -173,16 +185,30 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
 
     where = "anvil automine (cancun) on loopback; verification in one Python thread"
     return [
-        {"name": "single verifications (verify, one after another)",
-         "value": statistics.median(single_rates), "unit": "certificates/s",
-         "command_note": f"{single_count} files per round; {where}"},
-        {"name": "batch verifications (verify_many, 10,000 at scale 1)",
-         "value": statistics.median(batch_rates), "unit": "certificates/s",
-         "command_note": f"{batch_count} files per round, bulk chain reads; {where}"},
-        {"name": "POST /verify latency p50", "value": statistics.median(p50s), "unit": "ms",
-         "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
-                         "1 worker, loopback"},
-        {"name": "POST /verify latency p99", "value": statistics.median(p99s), "unit": "ms",
-         "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
-                         "1 worker, loopback"},
+        {
+            "name": "single verifications (verify, one after another)",
+            "value": statistics.median(single_rates),
+            "unit": "certificates/s",
+            "command_note": f"{single_count} files per round; {where}",
+        },
+        {
+            "name": "batch verifications (verify_many, 10,000 at scale 1)",
+            "value": statistics.median(batch_rates),
+            "unit": "certificates/s",
+            "command_note": f"{batch_count} files per round, bulk chain reads; {where}",
+        },
+        {
+            "name": "POST /verify latency p50",
+            "value": statistics.median(p50s),
+            "unit": "ms",
+            "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
+            "1 worker, loopback",
+        },
+        {
+            "name": "POST /verify latency p99",
+            "value": statistics.median(p99s),
+            "unit": "ms",
+            "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
+            "1 worker, loopback",
+        },
     ]

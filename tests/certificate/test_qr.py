@@ -41,8 +41,13 @@ AGENCY_FIELDS = ["/holder/name", "/number", "/issuer/name"]
 
 @pytest.mark.parametrize(
     ("data", "text"),
-    [(b"AB", "BB8"), (b"Hello!!", "%69 VD92EX0"), (b"base-45", "UJCLQE7W581"),
-     (b"ietf!", "QED8WEX0"), (b"", "")],
+    [
+        (b"AB", "BB8"),
+        (b"Hello!!", "%69 VD92EX0"),
+        (b"base-45", "UJCLQE7W581"),
+        (b"ietf!", "QED8WEX0"),
+        (b"", ""),
+    ],
 )
 def test_base45_rfc9285_vectors(data: bytes, text: str) -> None:
     assert b45encode(data) == text
@@ -51,8 +56,12 @@ def test_base45_rfc9285_vectors(data: bytes, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("GGW", "does not encode 2 bytes"), ("ZZ", "does not encode 1 byte"),
-     ("BB8A", "cut short"), ("bb8", "not a Base45 character")],
+    [
+        ("GGW", "does not encode 2 bytes"),
+        ("ZZ", "does not encode 1 byte"),
+        ("BB8A", "cut short"),
+        ("bb8", "not a Base45 character"),
+    ],
 )
 def test_base45_rejects_damage(text: str, problem: str) -> None:
     with pytest.raises(QRPayloadError, match=problem):
@@ -73,12 +82,19 @@ def _canonical(decoded: SealedCertificate | CertificateReference) -> bytes:
 def _large_batch(sealed: SealedCertificate, size: int = 1000) -> SealedCertificate:
     """``sealed`` anchored at leaf 0 of a batch of ``size``: a realistic 10-hash proof."""
     tree = MerkleTree.from_entries([sealed.digest, *(os.urandom(32) for _ in range(size - 1))])
-    return attach_receipt(sealed, Receipt(
-        batch_root=tree.root, leaf_index=0, tree_size=size,
-        inclusion_proof=tuple(tree.inclusion_proof(0)), chain_id=31337,
-        contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        transaction_hash=os.urandom(32), block_number=123_456,
-    ))
+    return attach_receipt(
+        sealed,
+        Receipt(
+            batch_root=tree.root,
+            leaf_index=0,
+            tree_size=size,
+            inclusion_proof=tuple(tree.inclusion_proof(0)),
+            chain_id=31337,
+            contract_address="0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            transaction_hash=os.urandom(32),
+            block_number=123_456,
+        ),
+    )
 
 
 @pytest.mark.parametrize("kind", SAMPLE_KINDS)
@@ -100,8 +116,10 @@ def test_every_type_round_trips_and_disclosed_copies_fit_level_m(
 def test_sealed_and_p256_and_unanchored_round_trip(
     p256_key: SigningKey, anchored: Callable[[str, int], SealedCertificate]
 ) -> None:
-    unanchored = seal(build_document(
-        sample_document("driving_licence", seed=5, algorithm=p256_key.algorithm)), p256_key)
+    unanchored = seal(
+        build_document(sample_document("driving_licence", seed=5, algorithm=p256_key.algorithm)),
+        p256_key,
+    )
     assert unanchored.receipt is None
     assert decode_qr_payload(sealed_payload(unanchored)) == unanchored
     narrowed = disclose(disclose(anchored("marriage_certificate", 1), ["/face"]), ["/face/wife"])
@@ -121,8 +139,9 @@ def test_payload_is_deterministic_and_compact(
 @given(
     kind=st.sampled_from(SAMPLE_KINDS),
     seed=st.integers(0, 2**32),
-    fields=st.lists(st.sampled_from(["/holder", "/face", "/number", "/issue_date", "/related"]),
-                    max_size=3),
+    fields=st.lists(
+        st.sampled_from(["/holder", "/face", "/number", "/issue_date", "/related"]), max_size=3
+    ),
     full=st.booleans(),
 )
 def test_round_trip_property(
@@ -221,8 +240,10 @@ def _packed(skeleton: bytes, blob: bytes = b"") -> bytes:
     [
         (_packed(b"[1]"), "cut short in the digest"),
         (_packed(b"not json", bytes(128)), "structure is damaged"),
-        (_packed(b'{"state":"sealed","province":310000,"receipt":null}', bytes(128)),
-         "structure is damaged"),
+        (
+            _packed(b'{"state":"sealed","province":310000,"receipt":null}', bytes(128)),
+            "structure is damaged",
+        ),
         (zlib.compress(b"\x00\x00\x10\x00{}"), "cut short inside"),
         (zlib.compress(b"x") + b"tail", "bytes after its end"),
         (zlib.compress(b"x")[:-3], "cut short"),
@@ -240,4 +261,3 @@ def test_compact_form_rejects_trailing_blob_bytes(
     raw = zlib.decompress(pack_sealed(anchored("marriage_certificate", 10)))
     with pytest.raises(QRPayloadError, match="2 unexpected bytes"):
         unpack_sealed(zlib.compress(raw + b"!!"))
-

@@ -133,4 +133,3 @@ def start_node(settings: NodeSettings, **app_options: Any) -> Generator[RunningN
 def zhejiang(make_settings: SettingsFactory) -> Iterator[RunningNode]:
     """A running Zhejiang node on SQLite, batcher driven by the test."""
     yield from start_node(make_settings(330000))
-

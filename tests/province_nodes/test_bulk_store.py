@@ -22,8 +22,7 @@ PROVINCE = 330000
 
 def _documents(first: int, count: int) -> list[dict[str, object]]:
     return [
-        sample_document("business_licence", seed=first + i, province=PROVINCE)
-        for i in range(count)
+        sample_document("business_licence", seed=first + i, province=PROVINCE) for i in range(count)
     ]
 
 

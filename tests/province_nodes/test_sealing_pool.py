@@ -46,9 +46,7 @@ def test_workers_seal_like_the_node_and_follow_key_rotation() -> None:
                 r["certificate_id"] for r in expected if isinstance(r, dict)
             ]
             for row in rows:
-                sealed = parse_sealed(
-                    open_envelope(master, row["certificate_id"], row["envelope"])
-                )
+                sealed = parse_sealed(open_envelope(master, row["certificate_id"], row["envelope"]))
                 assert verify_digest(sealed) == row["digest"]
                 verify_signature(sealed, key.spki_der, key.algorithm)
                 assert row["key_id"] == key.key_id and row["issued_at"] == 7
@@ -112,4 +110,3 @@ def test_workers_holding_the_keys_exit_when_the_node_dies() -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
-

@@ -15,9 +15,7 @@ from verifier.chain_view import Web3ChainView
 
 
 @pytest.fixture(scope="session")
-def issuer(
-    ledger_client: Callable[[int], HurenLedgerClient], w3: Web3
-) -> Callable[[int], Issuer]:
+def issuer(ledger_client: Callable[[int], HurenLedgerClient], w3: Web3) -> Callable[[int], Issuer]:
     """``issuer(code)``: the development province ``code`` issuing on the session's ledger."""
     issuers: dict[int, Issuer] = {}
 

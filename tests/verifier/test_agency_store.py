@@ -44,8 +44,13 @@ def test_a_store_made_before_migrations_is_adopted_with_its_rows(tmp_path: Path)
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     METADATA.create_all(engine)  # what the service did before it had migrations
     row = VerificationRequest(
-        id="r1", created_at=datetime.now(UTC), agency_id="a", certificate_id="c",
-        issuing_province=330000, consent_sha256="0" * 64, outcome=Outcome.REFUSED.value,
+        id="r1",
+        created_at=datetime.now(UTC),
+        agency_id="a",
+        certificate_id="c",
+        issuing_province=330000,
+        consent_sha256="0" * 64,
+        outcome=Outcome.REFUSED.value,
     )
     with Session(engine) as session:
         session.add(row)

@@ -135,9 +135,7 @@ def test_changed_field_in_full_copy(shanghai: Issuer, chain_view: Web3ChainView)
     (sealed,) = shanghai.issue()
     data = as_json(sealed)
     data["content"]["document"]["holder"]["name"] = "张三丰"
-    assert_report(
-        verify(data, chain_view), ALTERED
-    )
+    assert_report(verify(data, chain_view), ALTERED)
 
 
 def test_changed_salt(shanghai: Issuer, chain_view: Web3ChainView) -> None:
@@ -145,9 +143,7 @@ def test_changed_salt(shanghai: Issuer, chain_view: Web3ChainView) -> None:
     data = as_json(sealed)
     salts = data["content"]["salts"]
     salts["/holder/name"] = "A" * 21 + "A"
-    assert_report(
-        verify(data, chain_view), ALTERED
-    )
+    assert_report(verify(data, chain_view), ALTERED)
 
 
 def test_changed_hidden_leaf(shanghai: Issuer, chain_view: Web3ChainView) -> None:
@@ -156,9 +152,7 @@ def test_changed_hidden_leaf(shanghai: Issuer, chain_view: Web3ChainView) -> Non
     withheld = data["content"]["withheld"]
     path = next(iter(withheld))
     withheld[path] = "0x" + random.randbytes(32).hex()
-    assert_report(
-        verify(data, chain_view), ALTERED
-    )
+    assert_report(verify(data, chain_view), ALTERED)
 
 
 # --- signatures and keys --------------------------------------------------------------------------
@@ -186,15 +180,11 @@ def test_key_of_another_province(
 ) -> None:
     (sealed,) = shanghai.issue(key=jiangsu.key)
     report = verify(sealed.to_json(), chain_view)
-    assert_report(
-        report, Expect(Verdict.INVALID, CheckType.ISSUER_KEY, Reason.KEY_OTHER_PROVINCE)
-    )
+    assert_report(report, Expect(Verdict.INVALID, CheckType.ISSUER_KEY, Reason.KEY_OTHER_PROVINCE))
     assert report.check(CheckType.SIGNATURE).status is CheckStatus.VALID
 
 
-def test_key_revoked_before_issuance(
-    shanghai: Issuer, chain_view: Web3ChainView
-) -> None:
+def test_key_revoked_before_issuance(shanghai: Issuer, chain_view: Web3ChainView) -> None:
     key = shanghai.new_key()
     record = chain_view.signing_key(key.key_id)
     assert record is not None
@@ -206,9 +196,7 @@ def test_key_revoked_before_issuance(
     )
 
 
-def test_key_revoked_after_issuance(
-    shanghai: Issuer, chain_view: Web3ChainView, w3: Web3
-) -> None:
+def test_key_revoked_after_issuance(shanghai: Issuer, chain_view: Web3ChainView, w3: Web3) -> None:
     key = shanghai.new_key()
     (sealed,) = shanghai.issue(key=key)
     anchor = chain_view.anchor(sealed.receipt.batch_root if sealed.receipt else b"")
@@ -274,9 +262,7 @@ def test_not_anchored_yet(shanghai: Issuer, chain_view: Web3ChainView) -> None:
     )
 
 
-def test_receipt_of_another_chain_is_an_error(
-    shanghai: Issuer, chain_view: Web3ChainView
-) -> None:
+def test_receipt_of_another_chain_is_an_error(shanghai: Issuer, chain_view: Web3ChainView) -> None:
     (sealed,) = shanghai.issue()
     data = as_json(sealed)
     data["receipt"]["chain_id"] = 1
@@ -386,8 +372,13 @@ def test_chain_down_is_an_error(shanghai: Issuer, deployment: Deployment) -> Non
     view = Web3ChainView.for_deployment(down, deployment)
     for report in (verify(sealed.to_json(), view), *verify_many([sealed.to_json()], view)):
         assert report.verdict is Verdict.ERROR
-        for check_type in (CheckType.SIGNATURE, CheckType.ANCHOR, CheckType.STATUS,
-                           CheckType.ISSUER_KEY, CheckType.ISSUER_IDENTITY):
+        for check_type in (
+            CheckType.SIGNATURE,
+            CheckType.ANCHOR,
+            CheckType.STATUS,
+            CheckType.ISSUER_KEY,
+            CheckType.ISSUER_IDENTITY,
+        ):
             check = report.check(check_type)
             assert check.status is CheckStatus.ERROR, check
             assert check.reason is Reason.CHAIN_UNAVAILABLE
@@ -467,7 +458,9 @@ def test_batch_needs_a_few_round_trips(
 
 
 def test_batch_is_fetched_chunk_by_chunk(
-    shanghai: Issuer, local_chain_url: str, deployment: Deployment,
+    shanghai: Issuer,
+    local_chain_url: str,
+    deployment: Deployment,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     files = [s.to_json() for s in shanghai.issue(25)] + ["not json"]

@@ -64,15 +64,20 @@ class Node:
     tokens: dict[str, str]
 
     def call(
-        self, method: str, path: str, role: str, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        role: str,
+        headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.tokens[role]}", **(headers or {})}
         return httpx.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
 
     def issue(self) -> str:
-        document = sample_document("driving_licence", seed=secrets.randbelow(2**32),
-                                   province=ZHEJIANG)
+        document = sample_document(
+            "driving_licence", seed=secrets.randbelow(2**32), province=ZHEJIANG
+        )
         answer = self.call("POST", "/certificates", "operator", json=document)
         assert answer.status_code == 201, answer.text
         certificate_id: str = answer.json()["certificate_id"]
@@ -97,19 +102,23 @@ class Node:
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory, local_chain: LocalChain, w3: Web3) -> tuple[
-    Deployment, Path, int
-]:
+def ledger(
+    tmp_path_factory: pytest.TempPathFactory, local_chain: LocalChain, w3: Web3
+) -> tuple[Deployment, Path, int]:
     """A fresh ledger whose registry points Zhejiang at a free loopback port."""
     port = _free_port()
     founders = [
-        Founder(p.code, p.account.address,
-                f"http://127.0.0.1:{port}" if p.code == ZHEJIANG else p.endpoint)
+        Founder(
+            p.code,
+            p.account.address,
+            f"http://127.0.0.1:{port}" if p.code == ZHEJIANG else p.endpoint,
+        )
         for p in DEV_PROVINCES
     ]
     deployer = dev_accounts(DEV_DEPLOYER_INDEX + 1)[DEV_DEPLOYER_INDEX]
-    deployment = deploy_ledger(w3, TransactionSender(w3, deployer.private_key), founders,
-                               DEV_THRESHOLD)
+    deployment = deploy_ledger(
+        w3, TransactionSender(w3, deployer.private_key), founders, DEV_THRESHOLD
+    )
     path = tmp_path_factory.mktemp("ledger") / "deployment.json"
     deployment.save(path)
     return deployment, path, port
@@ -231,8 +240,9 @@ def test_refused_consent_is_stored_as_refusal(
         payload, signature = token.split(".")
         token = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
     elif case == "exhausted":
-        direct = zhejiang.call("GET", f"/certificates/{certificate_id}", AGENCY,
-                               headers={"Huren-Consent": token})
+        direct = zhejiang.call(
+            "GET", f"/certificates/{certificate_id}", AGENCY, headers={"Huren-Consent": token}
+        )
         assert direct.status_code == 200, direct.text
     answer = _request(agency, asked_for, token)
     assert answer.status_code == 201, answer.text

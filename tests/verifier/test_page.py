@@ -75,7 +75,7 @@ def test_decode_a_reference(agency: TestClient, issuer: Callable[[int], Issuer])
     ("body", "problem"),
     [
         (b"HUREN1:ABC", "does not decompress"),
-        (b"{\"version\": 1}", "not a huren QR payload"),
+        (b'{"version": 1}', "not a huren QR payload"),
         (b"\xff\xfe", "not UTF-8"),
     ],
 )

@@ -67,9 +67,14 @@ def page_url(tmp_path_factory: pytest.TempPathFactory, chain_view: Web3ChainView
         clerk_token_hashes=(hash_token(TOKEN),),
     )
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(settings, chain=chain_view), host="127.0.0.1", port=port, log_level="warning",
-    ))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, chain=chain_view),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + WAIT_SECONDS
@@ -95,9 +100,17 @@ def browser(
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,1800", "--lang=zh-CN",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1800",
+        "--lang=zh-CN",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
@@ -139,7 +152,10 @@ def _screenshot(browser: WebDriver, name: str) -> None:
 
 
 def test_valid_certificate_from_the_file_picker(
-    browser: WebDriver, page_url: str, issuer: Callable[[int], Issuer], tmp_path: Path,
+    browser: WebDriver,
+    page_url: str,
+    issuer: Callable[[int], Issuer],
+    tmp_path: Path,
     downloads: Path,
 ) -> None:
     (sealed,) = issuer(310000).issue()
@@ -153,7 +169,13 @@ def test_valid_certificate_from_the_file_picker(
     checks = browser.find_elements(By.CSS_SELECTOR, "#checks tbody tr")
     assert [row.get_attribute("data-status") for row in checks] == ["VALID"] * 8
     assert {row.get_attribute("data-type") for row in checks} == {
-        "format", "integrity", "signature", "issuer_key", "anchor", "status", "validity",
+        "format",
+        "integrity",
+        "signature",
+        "issuer_key",
+        "anchor",
+        "status",
+        "validity",
         "issuer_identity",
     }
     fields = {row[0].splitlines()[-1]: row[1] for row in _rows(browser, "fields")}
@@ -187,7 +209,8 @@ def test_revoked_certificate_from_a_scanned_qr_payload(
     assert "无效" in browser.find_element(By.ID, "verdict").text
     first = browser.find_element(By.CSS_SELECTOR, "#checks tbody tr")
     assert (first.get_attribute("data-type"), first.get_attribute("data-status")) == (
-        "status", "INVALID",
+        "status",
+        "INVALID",
     )
     assert "注销" in first.text and "以欺骗等不正当手段取得" in first.text
     assert "revoked" in first.text and "obtained by fraud" in first.text
@@ -204,4 +227,3 @@ def test_damaged_payload_shows_the_reason(browser: WebDriver, page_url: str) -> 
     )
     assert "does not decompress" in error.text
     assert not browser.find_element(By.ID, "result").is_displayed()
-

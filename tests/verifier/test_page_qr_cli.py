@@ -44,7 +44,8 @@ def test_payloads_from_the_command_line_and_from_files(
     reports = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [(r["file"], r["verdict"]) for r in reports] == [
-        (str(scanned), "INVALID"), ("QR payload 1", "VALID"),
+        (str(scanned), "INVALID"),
+        ("QR payload 1", "VALID"),
     ]
     status = next(c for c in reports[0]["checks"] if c["type"] == "status")
     assert status["reason_name"] == "STATUS_REVOKED"

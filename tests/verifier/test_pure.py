@@ -81,8 +81,10 @@ def test_every_check_valid_is_the_only_valid() -> None:
 
 
 def test_reason_table_is_complete_and_documented() -> None:
-    documented = {int(m.group(1)): m.group(2) for m in re.finditer(
-        r"^(\d+)\s+([A-Z_]+)\s", reasons.__doc__ or "", flags=re.M)}
+    documented = {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(r"^(\d+)\s+([A-Z_]+)\s", reasons.__doc__ or "", flags=re.M)
+    }
     assert documented == {int(r): r.name for r in Reason}
     assert set(MESSAGES) == set(Reason) - {Reason.OK}
     assert set(PASSED) == {t.value for t in CheckType}
@@ -112,11 +114,19 @@ def test_checks_against_a_snapshot_without_a_chain() -> None:
     sealed = seal(build_document(sample_document("marriage_certificate", seed=7)), key)
     tree = MerkleTree.from_entries([sealed.digest, b"\x01" * 32])
     contract = "0x" + "ab" * 20
-    anchored = attach_receipt(sealed, Receipt(
-        batch_root=tree.root, leaf_index=0, tree_size=2,
-        inclusion_proof=tuple(tree.inclusion_proof(0)), chain_id=5, contract_address=contract,
-        transaction_hash=b"\x02" * 32, block_number=9,
-    ))
+    anchored = attach_receipt(
+        sealed,
+        Receipt(
+            batch_root=tree.root,
+            leaf_index=0,
+            tree_size=2,
+            inclusion_proof=tuple(tree.inclusion_proof(0)),
+            chain_id=5,
+            contract_address=contract,
+            transaction_hash=b"\x02" * 32,
+            block_number=9,
+        ),
+    )
     snapshot = ChainSnapshot(
         LedgerIdentity(5, contract),
         keys={key.key_id: SigningKeyRecord(key.key_id, 310000, 1, False, 100, None, key.spki_der)},

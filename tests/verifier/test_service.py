@@ -42,8 +42,9 @@ def test_verify_a_file(agency: TestClient, issuer: Callable[[int], Issuer]) -> N
     assert report["verdict"] == "VALID"
     assert [c["type"] for c in report["checks"]][:2] == ["format", "integrity"]
 
-    past = agency.post("/verify", params={"at": "2020-01-01"}, content=sealed.to_json(),
-                       headers=AUTH)
+    past = agency.post(
+        "/verify", params={"at": "2020-01-01"}, content=sealed.to_json(), headers=AUTH
+    )
     assert past.json()["verdict"] == "INVALID"  # not yet valid in 2020
     failed = [c for c in past.json()["checks"] if c["status"] == "INVALID"]
     assert [c["type"] for c in failed] == ["validity"]

@@ -47,8 +47,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     try:
         tables = set(inspect(engine).get_table_names())
         if VERSION_TABLE not in tables and tables & set(METADATA.tables):
-            log.info("agency store without a schema version: recording revision %s",
-                     FIRST_REVISION)
+            log.info("agency store without a schema version: recording revision %s", FIRST_REVISION)
             command.stamp(config, FIRST_REVISION)
         command.upgrade(config, revision)
     except OperationalError as error:

@@ -54,9 +54,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        detail = [
-            {"location": list(e["loc"]), "problem": e["msg"]} for e in error.errors()
-        ]
+        detail = [{"location": list(e["loc"]), "problem": e["msg"]} for e in error.errors()]
         return problem_response(422, "invalid_input", "the request is not valid", detail)
 
     @app.exception_handler(OperationalError)

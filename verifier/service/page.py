@@ -87,11 +87,14 @@ async def decode_qr(request: Request, services: ServicesDep, _clerk: ClerkDep) -
     except CertificateFormatError as error:
         raise ServiceProblem(422, "invalid_qr_payload", str(error)) from None
     if isinstance(decoded, CertificateReference):
-        return DecodedPayload(kind="reference", reference=ReferencePublic(
-            issuing_province=decoded.issuing_province,
-            certificate_id=decoded.certificate_id,
-            digest="0x" + decoded.digest.hex(),
-        ))
+        return DecodedPayload(
+            kind="reference",
+            reference=ReferencePublic(
+                issuing_province=decoded.issuing_province,
+                certificate_id=decoded.certificate_id,
+                digest="0x" + decoded.digest.hex(),
+            ),
+        )
     return DecodedPayload(kind="certificate", certificate=decoded.model_dump(mode="json"))
 
 

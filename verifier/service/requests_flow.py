@@ -86,13 +86,17 @@ class CrossProvinceRequests:
         row.endpoint = province.endpoint
         try:
             body = self.nodes.fetch(
-                province.endpoint, request.certificate_id, request.consent_token,
+                province.endpoint,
+                request.certificate_id,
+                request.consent_token,
                 self.settings.token_for(code),
             )
         except NodeRefusedError as refusal:
             row.outcome = Outcome.REFUSED
             row.node_status, row.node_error, row.message = (
-                refusal.status, refusal.code, refusal.message,
+                refusal.status,
+                refusal.code,
+                refusal.message,
             )
             return row
         except NodeUnavailableError as error:

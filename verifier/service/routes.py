@@ -18,7 +18,9 @@ from verifier.verify import verify
 __all__ = ["requests_router", "verify_router"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem},
+    401: {"model": Problem},
+    413: {"model": Problem},
+    422: {"model": Problem},
     503: {"model": Problem},
 }
 
@@ -83,8 +85,10 @@ def _public(row: VerificationRequest) -> RequestPublic:
     "",
     response_model=RequestPublic,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": RequestPublic, "description": "a retry: the stored answer"},
-               **_ERRORS},
+    responses={
+        200: {"model": RequestPublic, "description": "a retry: the stored answer"},
+        **_ERRORS,
+    },
     summary="Request a certificate from another province and verify it",
 )
 def create_request(
@@ -98,7 +102,9 @@ def create_request(
     row, new = services.requests.submit(body)
     if row.outcome == Outcome.UNAVAILABLE:
         raise ServiceProblem(
-            503, "peer_unavailable", row.message or "the issuing node is unavailable",
+            503,
+            "peer_unavailable",
+            row.message or "the issuing node is unavailable",
             {"request_id": row.id},
         )
     if not new:
