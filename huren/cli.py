@@ -16,7 +16,7 @@ __all__ = ["main"]
 # Modules that contribute sub-commands, in the order `huren --help` lists them.
 _COMMAND_MODULES: tuple[str, ...] = (
     "ledger.cli",
-    "ledger.audit.cli",
+    "audit.cli",
     "verifier.cli",
     "province_nodes.cli",
     "huren.demo.cli",

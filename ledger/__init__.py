@@ -1,1 +1,2 @@
-"""huren's ledger: the certificate format, the contracts' chain access, event replay and audit."""
+"""huren's chain access: compile and deploy the contracts, one binding of their calls, the
+transaction sender, event reading, and the embedded development chain."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
@@ -21,22 +20,16 @@ from typing import Any
 
 from web3 import Web3
 
+from certificate.divisions import PROVINCES
 from ledger.anvil import LocalChain
-from ledger.certificate.divisions import PROVINCES
 from ledger.chain import connect
 from ledger.contract import HurenLedgerClient
+from ledger.defaults import DEFAULT_RPC_PORT, DEFAULT_RPC_URL, default_home
 from ledger.deploy import Deployment
 from ledger.devnet import deploy_dev_ledger
 from ledger.exceptions import LedgerError
 
-__all__ = ["default_home", "register"]
-
-DEFAULT_RPC_PORT = 8545
-
-
-def default_home() -> Path:
-    """The working folder of the embedded default (``$HUREN_HOME`` or ``./.huren``)."""
-    return Path(os.environ.get("HUREN_HOME", ".huren"))
+__all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     up.set_defaults(handler=_chain_up)
 
     status = commands.add_parser("status", help="block height, members, keys, anchors, statuses")
-    status.add_argument("--rpc", default=f"http://127.0.0.1:{DEFAULT_RPC_PORT}")
+    status.add_argument("--rpc", default=DEFAULT_RPC_URL)
     status.add_argument("--deployment", type=Path, default=None, help="deployment record file")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=_chain_status)

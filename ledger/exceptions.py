@@ -32,9 +32,6 @@ drawing in step, give every class a docstring)::
     │       ├── PanicRevert                    Panic(uint256): assert, overflow, …
     │       ├── StringRevert                   Error(string): require with a message
     │       └── UnknownRevert                  data that matches no known error
-    │
-    ├── AuditError                         (ledger.audit.exceptions) an audit could not run
-    └── (certificates: add their classes here)
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from typing import Any, NewType
 
 from eth_typing import ChecksumAddress
 
+from certificate.types import ProvinceCode
+
 __all__ = [
     "Address",
     "AnchorRecord",
@@ -41,9 +43,6 @@ Hash32 = NewType("Hash32", bytes)
 
 TxHash = NewType("TxHash", bytes)
 """A transaction hash (32 bytes): keccak-256 of the signed transaction."""
-
-ProvinceCode = NewType("ProvinceCode", int)
-"""A province's GB/T 2260 division code, six digits ending in ``0000`` (e.g. 110000 Beijing)."""
 
 
 @dataclass(frozen=True, slots=True)

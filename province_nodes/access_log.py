@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from ledger.certificate.canonical import canonicalize
-from ledger.certificate.merkle import MerkleTree
+from certificate.canonical import canonicalize
+from certificate.merkle import MerkleTree
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeInputError
 from province_nodes.models import AccessLogRow, LogHeadRow

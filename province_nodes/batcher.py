@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, update
 from sqlmodel import col, select
 
+from certificate.issuance import batch_receipts
+from certificate.merkle import MerkleTree
 from ledger.artifact import load_artifact
-from ledger.certificate.issuance import batch_receipts
-from ledger.certificate.merkle import MerkleTree
 from ledger.chain import RpcClient
 from ledger.contract import CONTRACT_NAME
 from ledger.contract_errors import AnchorAlreadyAnchored

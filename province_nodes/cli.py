@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ledger.cli import default_home
+from ledger.defaults import default_home
 from province_nodes.auth import create_credential
 from province_nodes.db import make_engine, migrate, unit_of_work
 from province_nodes.exceptions import NodeError

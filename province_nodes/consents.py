@@ -26,11 +26,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from ledger.certificate.canonical import canonicalize
-from ledger.certificate.digest import validate_pointer
-from ledger.certificate.disclosure import disclose
-from ledger.certificate.exceptions import CertificateError, DisclosureError
-from ledger.certificate.sealed import (
+from certificate.canonical import canonicalize
+from certificate.digest import validate_pointer
+from certificate.disclosure import disclose
+from certificate.exceptions import CertificateError, DisclosureError
+from certificate.sealed import (
     ALWAYS_DISCLOSED,
     FullContent,
     SealedCertificate,
@@ -222,7 +222,7 @@ def unknown_fields(requested: Iterable[str], available: Iterable[str]) -> list[s
     """The ``requested`` paths that select none of the ``available`` fields, in request order.
 
     A path selects a field it names or any field under it (an object or array), as
-    :func:`~ledger.certificate.disclosure.disclose` reads it. The always-disclosed paths are never
+    :func:`~certificate.disclosure.disclose` reads it. The always-disclosed paths are never
     unknown: every copy reveals them whatever a consent says.
     """
     present = set(available)

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ledger.certificate.merkle import MerkleTree
-from ledger.certificate.registry import TypeRegistry
-from ledger.certificate.sealed import SealedCertificate
+from certificate.merkle import MerkleTree
+from certificate.registry import TypeRegistry
+from certificate.sealed import SealedCertificate
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from ledger.certificate.signing import SigningKey
-from ledger.certificate.types import SignatureAlgorithm
+from certificate.signing import SigningKey
+from certificate.types import SignatureAlgorithm
 from province_nodes.chain import ChainGateway, chain_errors
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import MasterKey, open_envelope, seal_envelope

@@ -11,16 +11,16 @@ import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledger.certificate.document import CertificateDocument, build_document
-from ledger.certificate.exceptions import (
+from certificate.document import CertificateDocument, build_document
+from certificate.exceptions import (
     CertificateError,
     CheckCharacterError,
     UnknownCertificateTypeError,
 )
-from ledger.certificate.issuance import seal
-from ledger.certificate.registry import TypeRegistry
-from ledger.certificate.sealed import SealedCertificate
-from ledger.certificate.signing import SigningKey
+from certificate.issuance import seal
+from certificate.registry import TypeRegistry
+from certificate.sealed import SealedCertificate
+from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey, seal_envelope
 from province_nodes.exceptions import NodeInputError
 

@@ -27,8 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import repeat
 from typing import Any
 
-from ledger.certificate.registry import TypeRegistry, default_registry
-from ledger.certificate.signing import SigningKey
+from certificate.registry import TypeRegistry, default_registry
+from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey
 from province_nodes.sealer import Sealed, Sealer, seal_items
 
@@ -36,7 +36,7 @@ __all__ = ["SealingPool"]
 
 log = logging.getLogger(__name__)
 
-_PRELOAD = ["ledger.certificate", "province_nodes.sealing_pool"]
+_PRELOAD = ["certificate", "province_nodes.sealing_pool"]
 _WATCH_INTERVAL = 0.2
 
 # The worker's state, set once by _start_worker in each worker process (never in the node).

@@ -11,7 +11,7 @@ AgencyId = NewType("AgencyId", str)
 """An agency's id, lowercase words joined by hyphens, e.g. ``sh-gongan-hukou``."""
 
 CertificateId = NewType("CertificateId", str)
-"""A certificate identifier (GB/T 36904), validated by :mod:`ledger.certificate`."""
+"""A certificate identifier (GB/T 36904), validated by :mod:`certificate`."""
 
 
 class Role(StrEnum):

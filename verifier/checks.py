@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger.certificate.digest import ordered_salts, salted_digest
-from ledger.certificate.exceptions import (
+from certificate.digest import ordered_salts, salted_digest
+from certificate.exceptions import (
     CertificateError,
     CertificateFormatError,
 )
-from ledger.certificate.merkle import leaf_hash, root_from_inclusion_proof
-from ledger.certificate.sealed import FullContent, SealedCertificate
-from ledger.certificate.types import SignatureAlgorithm
-from ledger.certificate.verification import recompute_digest, verify_signature
+from certificate.merkle import leaf_hash, root_from_inclusion_proof
+from certificate.sealed import FullContent, SealedCertificate
+from certificate.types import SignatureAlgorithm
+from certificate.verification import recompute_digest, verify_signature
 from ledger.status_history import status_at
 from ledger.types import AnchorRecord, CertificateState
 from verifier.chain_view import ChainView

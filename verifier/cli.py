@@ -17,15 +17,15 @@ import json
 import sys
 from pathlib import Path
 
-from ledger.certificate.exceptions import CertificateFormatError
-from ledger.certificate.qr import (
+from certificate.exceptions import CertificateFormatError
+from certificate.qr import (
     QR_PREFIX,
     QR_REFERENCE_PREFIX,
     CertificateReference,
     decode_qr_payload,
 )
 from ledger.chain import connect
-from ledger.cli import default_home
+from ledger.defaults import DEFAULT_RPC_URL, default_home
 from ledger.deploy import Deployment
 from ledger.exceptions import LedgerError
 from verifier.chain_view import ChainView, UnavailableChain, Web3ChainView
@@ -36,8 +36,6 @@ from verifier.types import Verdict
 from verifier.verify import SealedInput, verify_many
 
 __all__ = ["exit_code", "register"]
-
-DEFAULT_RPC = "http://127.0.0.1:8545"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,7 +66,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="ask status and validity at this time (Unix seconds, 2026-05-01, or RFC 3339)",
     )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
-    parser.add_argument("--rpc", default=DEFAULT_RPC, help=f"chain JSON-RPC URL ({DEFAULT_RPC})")
+    parser.add_argument(
+        "--rpc", default=DEFAULT_RPC_URL, help=f"chain JSON-RPC URL ({DEFAULT_RPC_URL})"
+    )
     parser.add_argument(
         "--deployment",
         type=Path,

@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ledger.certificate.exceptions import CertificateError, CertificateJSONError
-from ledger.certificate.sealed import (
+from certificate.exceptions import CertificateError, CertificateJSONError
+from certificate.sealed import (
     SEALED_FORMAT,
     FullContent,
     SealedCertificate,

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from audit.exceptions import AuditError
 from huren.demo.exceptions import DemoSetupError, DemoStepFailed
 from huren.demo.home import DemoHome
-from ledger.cli import default_home
+from ledger.defaults import default_home
 from ledger.exceptions import LedgerError
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
     except DemoStepFailed as error:
         errors.print(f"\n[bold red]✗ the demo failed:[/] {error}")
         return 1
-    except (DemoSetupError, LedgerError) as error:
+    except (DemoSetupError, LedgerError, AuditError) as error:
         errors.print(f"\n[bold red]✗ the system could not run:[/] {error}")
         return 2
     except KeyboardInterrupt:

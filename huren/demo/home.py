@@ -28,9 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from certificate.signing import SigningKey
+from certificate.types import SignatureAlgorithm
 from huren.demo.exceptions import DemoSetupError
-from ledger.certificate.signing import SigningKey
-from ledger.certificate.types import SignatureAlgorithm
 
 __all__ = ["DemoHome"]
 

@@ -25,11 +25,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from web3 import Web3
 
+from audit import StoreClient, report_json, run_audit
+from certificate.samples import SAMPLE_KINDS, sample_document
 from huren.demo.api import AgencyAPI, NodeAPI
 from huren.demo.exceptions import DemoStepFailed
 from huren.demo.stack import AGENCY, Stack
-from ledger.audit import StoreClient, report_json, run_audit
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.devnet import DEV_PROVINCES
 from ledger.types import StatusReason
 from verifier.reasons import status_reason_words

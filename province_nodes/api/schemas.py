@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 SealedJSON = dict[str, Any]
-"""A sealed certificate in the ``huren/sealed-certificate/1`` format (see ledger.certificate)."""
+"""A sealed certificate in the ``huren/sealed-certificate/1`` format (see certificate)."""
 
 
 class _Model(BaseModel):

@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from audit import Checkpoint, Rebuild, replay, run_audit
 from ledger.anvil import LocalChain, dev_accounts
 from ledger.artifact import load_artifact
-from ledger.audit import Checkpoint, Rebuild, replay, run_audit
 from ledger.chain import RpcClient, connect
 from ledger.contract import CONTRACT_NAME, HurenLedgerClient
 from ledger.deploy import Deployment, deploy_ledger

@@ -33,7 +33,7 @@ from typing import Any
 import nacl.signing
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger.certificate import (
+from certificate import (
     SIGNATURE_LABEL,
     MerkleTree,
     SealedCertificate,
@@ -48,8 +48,8 @@ from ledger.certificate import (
     verify_receipt,
     verify_signature,
 )
-from ledger.certificate.samples import sample_documents
-from ledger.certificate.signing import load_public_key
+from certificate.samples import sample_documents
+from certificate.signing import load_public_key
 
 DOCUMENTS = 2_000
 """Documents sealed and verified per round, at scale 1."""

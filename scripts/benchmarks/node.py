@@ -34,8 +34,8 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
+from certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.anvil import LocalChain, dev_accounts
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.chain import connect
 from ledger.deploy import deploy_ledger
 from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders

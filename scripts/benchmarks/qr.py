@@ -17,7 +17,7 @@ import time
 import zlib
 from typing import Any
 
-from ledger.certificate import (
+from certificate import (
     MerkleTree,
     Receipt,
     SealedCertificate,
@@ -29,8 +29,8 @@ from ledger.certificate import (
     seal,
     sealed_payload,
 )
-from ledger.certificate.qr import qr_version
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate.qr import qr_version
+from certificate.samples import SAMPLE_KINDS, sample_document
 
 AGENCY_FIELDS = ["/holder/name", "/number", "/issuer/name"]
 BATCH = 1000

@@ -30,10 +30,10 @@ from typing import Any
 
 import httpx2 as httpx
 
+from certificate.document import build_document
+from certificate.issuance import seal
+from certificate.samples import sample_documents
 from ledger.anvil import LocalChain, dev_accounts
-from ledger.certificate.document import build_document
-from ledger.certificate.issuance import seal
-from ledger.certificate.samples import sample_documents
 from ledger.chain import connect
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import deploy_ledger

@@ -17,8 +17,7 @@ from audit_history import (
 )
 from web3 import Web3
 
-from huren.cli import main
-from ledger.audit import (
+from audit import (
     AuditCheckpointError,
     AuditValueError,
     Checkpoint,
@@ -28,7 +27,8 @@ from ledger.audit import (
     status_of_at,
     was_valid_at,
 )
-from ledger.audit.state import LedgerState
+from audit.state import LedgerState
+from huren.cli import main
 from ledger.devnet import deploy_dev_ledger
 from ledger.types import CertificateState
 

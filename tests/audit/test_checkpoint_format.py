@@ -10,14 +10,14 @@ import pytest
 from audit_history import ed25519_spki, random_hash
 from test_invariants import AH, SH, Chain, audit
 
-from ledger.audit._checkpoint_format import (
+from audit._checkpoint_format import (
     FORMAT_VERSION,
     MAGIC,
     CheckpointBody,
     read_file,
     write_bytes,
 )
-from ledger.audit.exceptions import AuditCheckpointError
+from audit.exceptions import AuditCheckpointError
 from ledger.types import CertificateState
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from audit_history import ed25519_spki, random_hash
 
-from ledger.audit import Invariant, LedgerState, Rebuild, Violation
-from ledger.audit.exceptions import AuditCheckpointError
+from audit import Invariant, LedgerState, Rebuild, Violation
+from audit.exceptions import AuditCheckpointError
 from ledger.types import CertificateState, DecodedEvent, Hash32, ProposalKind, TxHash
 
 SH, JS, ZJ, AH = 310000, 320000, 330000, 340000

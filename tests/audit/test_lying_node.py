@@ -11,9 +11,9 @@ from audit_history import History, build_history
 from lying_proxy import lying_proxy
 from web3 import Web3
 
+from audit import AuditCheckpointError, Invariant, run_audit
 from ledger._abi import selector_of
 from ledger.artifact import load_artifact
-from ledger.audit import AuditCheckpointError, Invariant, run_audit
 from ledger.chain import connect
 from ledger.devnet import deploy_dev_ledger
 from ledger.events import EventDecoder

@@ -6,8 +6,8 @@ from __future__ import annotations
 from audit_history import random_hash
 from test_invariants import ACCOUNTS, AH, BOOTSTRAP, JS, SH, Chain
 
-from ledger.audit import Invariant, Rebuild, Violation
-from ledger.audit.types import TxOrigin
+from audit import Invariant, Rebuild, Violation
+from audit.types import TxOrigin
 from ledger.types import CertificateState, ProposalKind
 
 DEPLOYMENT = TxOrigin(sender="0x" + "de" * 20, block_number=1, creates_ledger=True)

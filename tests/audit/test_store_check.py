@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 from web3 import Web3
 
+from audit import AuditStoreError, Invariant, StoreClient, run_audit
+from audit.audit import AuditReport
+from certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.anvil import LocalChain
-from ledger.audit import AuditStoreError, Invariant, StoreClient, run_audit
-from ledger.audit.audit import AuditReport
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.deploy import Deployment
 from ledger.devnet import DEV_PROVINCES, deploy_dev_ledger
 from province_nodes.app import create_app

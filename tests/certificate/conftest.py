@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ledger.certificate import (
+from certificate import (
     CertificateDocument,
     MerkleTree,
     SealedCertificate,
@@ -17,7 +17,7 @@ from ledger.certificate import (
     build_document,
     seal,
 )
-from ledger.certificate.samples import sample_document
+from certificate.samples import sample_document
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.certificate import CertificateFormatError, canonical_field, canonicalize
+from certificate import CertificateFormatError, canonical_field, canonicalize
 
 SALT = "AAAAAAAAAAAAAAAAAAAAAA"
 

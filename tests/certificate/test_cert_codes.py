@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.certificate import (
+from certificate import (
     CertificateFormatError,
     CertificateSchemaError,
     CheckCharacterError,
@@ -18,16 +18,16 @@ from ledger.certificate import (
     validate_identifier,
     validate_resident_id,
 )
-from ledger.certificate.checkcodes import (
+from certificate.checkcodes import (
     MOD37_36_ALPHABET,
     USCC_ALPHABET,
     mod37_36_check_character,
     resident_id_check_character,
     uscc_check_character,
 )
-from ledger.certificate.divisions import PROVINCES, validate_province_code
-from ledger.certificate.identifier import validate_type_code
-from ledger.certificate.types import DivisionCode
+from certificate.divisions import PROVINCES, validate_province_code
+from certificate.identifier import validate_type_code
+from certificate.types import DivisionCode
 
 MARRIAGE = "11100000000014118N001"
 AUTHORITY = "11310104002345678C"

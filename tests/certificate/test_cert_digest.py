@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import rfc8785
 
-from ledger.certificate import (
+from certificate import (
     DIGEST_LABEL,
     CertificateSchemaError,
     SaltError,
@@ -19,14 +19,14 @@ from ledger.certificate import (
     field_leaf,
     flatten,
 )
-from ledger.certificate.digest import (
+from certificate.digest import (
     disclosed_digest,
     document_digest,
     new_salts,
     validate_pointer,
     validate_salt,
 )
-from ledger.certificate.merkle import root_from_leaf_hashes
+from certificate.merkle import root_from_leaf_hashes
 
 VECTOR = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "certificate" / "digest-v1.json").read_text()

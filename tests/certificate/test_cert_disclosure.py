@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.certificate import (
+from certificate import (
     ALWAYS_DISCLOSED,
     CertificateSchemaError,
     DisclosedContent,
@@ -26,7 +26,7 @@ from ledger.certificate import (
     verify_receipt,
     verify_signature,
 )
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate.samples import SAMPLE_KINDS, sample_document
 
 
 @pytest.fixture(scope="module")

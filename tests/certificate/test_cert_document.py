@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ledger.certificate import (
+from certificate import (
     CertificateFormatError,
     CertificateSchemaError,
     CheckCharacterError,
@@ -21,8 +21,8 @@ from ledger.certificate import (
     default_registry,
     make_identifier,
 )
-from ledger.certificate.registry import certificate_type_from_schema, shipped_schemas
-from ledger.certificate.samples import (
+from certificate.registry import certificate_type_from_schema, shipped_schemas
+from certificate.samples import (
     SAMPLE_KINDS,
     SAMPLE_PROVINCES,
     sample_document,

@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 import pytest
 
-import ledger.certificate as certificate
-from ledger.certificate import exceptions
-from ledger.certificate.digest import validate_salt
-from ledger.certificate.samples import sample_document
-from ledger.certificate.signing import verify_digest_signature
+import certificate as certificate
+from certificate import exceptions
+from certificate.digest import validate_salt
+from certificate.samples import sample_document
+from certificate.signing import verify_digest_signature
 
 _ZERO = bytes(32)
 
@@ -43,6 +43,9 @@ TRIGGERS: dict[type[Exception], Callable[[certificate.SigningKey], object]] = {
     ),
     exceptions.ProofError: lambda _: certificate.verify_inclusion(_ZERO, 0, 1, [], b"\x01" * 32),
     exceptions.ProofLengthError: lambda _: certificate.verify_inclusion(_ZERO, 0, 2, [], _ZERO),
+    exceptions.MerkleRangeError: lambda _: certificate.MerkleTree.from_entries(
+        [b"a"]
+    ).inclusion_proof(1),
     exceptions.CertificateKeyError: lambda _: certificate.SigningKey.from_pem(b"", b"x"),
     exceptions.CertificateStateError: lambda key: certificate.verify_receipt(_sealed(key)),
 }
@@ -64,7 +67,11 @@ def test_each_error_is_raised_by_a_malformed_input(
 
 
 def test_every_error_class_is_covered_exported_and_documented() -> None:
-    abstract = {exceptions.CertificateError, exceptions.CertificateIntegrityError}
+    abstract = {
+        exceptions.CertificateError,
+        exceptions.CertificateIntegrityError,
+        exceptions.MerkleError,
+    }
     assert set(ALL_ERRORS) - abstract == set(TRIGGERS)
     for cls in ALL_ERRORS:
         assert cls.__name__ in certificate.__all__
@@ -81,4 +88,8 @@ def test_built_in_kinds_are_kept() -> None:
     ):
         assert issubclass(cls, ValueError)
     assert issubclass(exceptions.ProofLengthError, exceptions.ProofError)
+    assert issubclass(exceptions.MerkleRangeError, ValueError)
+    for cls in (exceptions.ProofError, exceptions.MerkleRangeError):
+        assert issubclass(cls, exceptions.MerkleError), "Merkle errors are Merkle errors"
+        assert not issubclass(cls, exceptions.CertificateFormatError)
     assert not issubclass(exceptions.SignatureError, ValueError), "a bad signature is not bad input"

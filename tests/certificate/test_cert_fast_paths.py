@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.certificate import (
+from certificate import (
     CertificateSchemaError,
     SaltError,
     SealedCertificate,
@@ -21,8 +21,8 @@ from ledger.certificate import (
     parse_sealed,
     seal,
 )
-from ledger.certificate.canonical import canonical_fields
-from ledger.certificate.digest import (
+from certificate.canonical import canonical_fields
+from certificate.digest import (
     digest_from_leaves,
     new_salts,
     salted_digest,
@@ -30,9 +30,9 @@ from ledger.certificate.digest import (
     validate_salt,
     validate_salts,
 )
-from ledger.certificate.samples import sample_documents
-from ledger.certificate.sealed import FullContent, SignatureBlock
-from ledger.certificate.types import SealState
+from certificate.samples import sample_documents
+from certificate.sealed import FullContent, SignatureBlock
+from certificate.types import SealState
 
 POINTER = re.compile(r"(/([^~/]|~[01])*)+")
 SALT = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from ledger.certificate import CertificateSchemaError, default_registry
-from ledger.certificate._fastschema import compile_schema
-from ledger.certificate.registry import make_format_checker
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate import CertificateSchemaError, default_registry
+from certificate._fastschema import compile_schema
+from certificate.registry import make_format_checker
+from certificate.samples import SAMPLE_KINDS, sample_document
 
 KINDS = {kind.key: kind for kind in default_registry()}
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ledger.certificate import (
+from certificate import (
     EMPTY_ROOT,
     MerkleTree,
     ProofError,
@@ -17,8 +17,8 @@ from ledger.certificate import (
     verify_consistency,
     verify_inclusion,
 )
-from ledger.certificate.exceptions import CertificateFormatError
-from ledger.certificate.merkle import root_from_leaf_hashes
+from certificate.exceptions import MerkleRangeError
+from certificate.merkle import root_from_leaf_hashes
 
 # The reference tree of transparency-dev/merkle (Apache-2.0): its eight leaf entries and the root
 # of each prefix, as published with RFC 6962's reference implementation.
@@ -197,7 +197,7 @@ def test_requests_outside_the_tree_are_refused() -> None:
         lambda: tree.consistency_proof(4, 3),
         lambda: tree.root_at(6),
     ):
-        with pytest.raises(CertificateFormatError):
+        with pytest.raises(MerkleRangeError):
             call()
     with pytest.raises(ProofLengthError):
         MerkleTree([b"short"])

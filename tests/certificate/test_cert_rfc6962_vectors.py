@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ledger.certificate import ProofError, verify_consistency, verify_inclusion
+from certificate import ProofError, verify_consistency, verify_inclusion
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "rfc6962"
 

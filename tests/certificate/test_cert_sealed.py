@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from ledger.certificate import (
+from certificate import (
     CertificateDocument,
     CertificateError,
     CertificateFormatError,
@@ -36,8 +36,8 @@ from ledger.certificate import (
     verify_receipt,
     verify_signature,
 )
-from ledger.certificate.registry import make_format_checker
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate.registry import make_format_checker
+from certificate.samples import SAMPLE_KINDS, sample_document
 
 SCHEMA = Draft202012Validator(sealed_certificate_schema(), format_checker=make_format_checker())
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from ledger.certificate import (
+from certificate import (
     SIGNATURE_LABEL,
     CertificateKeyError,
     SignatureAlgorithm,
@@ -17,7 +17,7 @@ from ledger.certificate import (
     UnknownAlgorithmError,
     key_id_of,
 )
-from ledger.certificate.signing import load_public_key, verify_digest_signature
+from certificate.signing import load_public_key, verify_digest_signature
 
 DIGEST = hashlib.sha256(b"certificate").digest()
 

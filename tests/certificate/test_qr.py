@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.certificate import (
+from certificate import (
     CertificateFormatError,
     CertificateReference,
     MerkleTree,
@@ -30,10 +30,10 @@ from ledger.certificate import (
     seal,
     sealed_payload,
 )
-from ledger.certificate.base45 import b45decode, b45encode
-from ledger.certificate.compact import MAX_UNPACKED_BYTES, pack_sealed, unpack_sealed
-from ledger.certificate.qr import QR_ALPHANUMERIC_CAPACITY, qr_version
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate.base45 import b45decode, b45encode
+from certificate.compact import MAX_UNPACKED_BYTES, pack_sealed, unpack_sealed
+from certificate.qr import QR_ALPHANUMERIC_CAPACITY, qr_version
+from certificate.samples import SAMPLE_KINDS, sample_document
 
 # The disclosure a receiving agency typically gets: who, which certificate, issued by whom.
 AGENCY_FIELDS = ["/holder/name", "/number", "/issuer/name"]

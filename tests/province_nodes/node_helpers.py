@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from web3 import Web3
 
+from certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.anvil import LocalChain, dev_accounts
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.deploy import Deployment, deploy_ledger
 from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders
 from ledger.sender import TransactionSender

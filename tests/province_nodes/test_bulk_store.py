@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ledger.certificate.samples import sample_document
+from certificate.samples import sample_document
 from province_nodes.db import make_engine, migrate
 from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError

@@ -11,8 +11,8 @@ import pytest
 from node_helpers import AGENCY, RunningNode
 from sqlmodel import func, select
 
-from ledger.certificate.disclosure import disclose
-from ledger.certificate.sealed import DisclosedContent, parse_sealed
+from certificate.disclosure import disclose
+from certificate.sealed import DisclosedContent, parse_sealed
 from province_nodes.consents import unknown_fields
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import open_envelope, seal_envelope

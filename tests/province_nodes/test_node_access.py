@@ -10,8 +10,8 @@ import pytest
 from node_helpers import AGENCY, OTHER_AGENCY, RunningNode
 from sqlmodel import select
 
-from ledger.certificate.sealed import DisclosedContent, parse_sealed
-from ledger.certificate.verification import verify_digest, verify_receipt
+from certificate.sealed import DisclosedContent, parse_sealed
+from certificate.verification import verify_digest, verify_receipt
 from province_nodes.auth import create_credential
 from province_nodes.db import unit_of_work
 from province_nodes.models import CertificateRow, ConsentRow

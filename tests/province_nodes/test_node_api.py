@@ -11,11 +11,11 @@ from typing import Any
 
 from node_helpers import AGENCY, RunningNode, SettingsFactory, start_node
 
-from ledger.certificate.canonical import canonicalize
-from ledger.certificate.merkle import MerkleTree, verify_consistency
-from ledger.certificate.samples import sample_document
-from ledger.certificate.sealed import DisclosedContent, parse_sealed
-from ledger.certificate.verification import verify_digest
+from certificate.canonical import canonicalize
+from certificate.merkle import MerkleTree, verify_consistency
+from certificate.samples import sample_document
+from certificate.sealed import DisclosedContent, parse_sealed
+from certificate.verification import verify_digest
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import Deployment
 

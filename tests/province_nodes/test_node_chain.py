@@ -9,7 +9,7 @@ from node_helpers import AGENCY, RunningNode, SettingsFactory, start_node
 from sqlmodel import select
 from web3 import Web3
 
-from ledger.certificate.verification import verify_signature
+from certificate.verification import verify_signature
 from ledger.chain import connect
 from ledger.contract import HurenLedgerClient
 from ledger.exceptions import LedgerConnectionError

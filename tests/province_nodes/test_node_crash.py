@@ -13,8 +13,8 @@ import pytest
 from node_helpers import SettingsFactory
 from sqlmodel import select
 
+from certificate.samples import sample_document
 from ledger.artifact import load_artifact
-from ledger.certificate.samples import sample_document
 from ledger.chain import RpcClient, connect
 from ledger.contract import CONTRACT_NAME
 from ledger.deploy import Deployment

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from tcp_proxy import CuttableProxy
 
-from ledger.certificate.samples import sample_document
+from certificate.samples import sample_document
 from province_nodes.db import make_engine, migrate, unit_of_work
 from province_nodes.envelope import MasterKey, open_envelope, seal_envelope
 from province_nodes.exceptions import (

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from ledger.certificate import SigningKey, parse_sealed, verify_digest, verify_signature
-from ledger.certificate.samples import SAMPLE_KINDS, sample_document
+from certificate import SigningKey, parse_sealed, verify_digest, verify_signature
+from certificate.samples import SAMPLE_KINDS, sample_document
 from province_nodes.envelope import MasterKey, open_envelope
 from province_nodes.sealer import Sealer, seal_items
 from province_nodes.sealing_pool import SealingPool, _alive
@@ -85,8 +85,8 @@ def test_a_dead_worker_costs_speed_not_certificates() -> None:
 
 _ORPHANING_NODE = """
 import os, sys
-from ledger.certificate import SigningKey
-from ledger.certificate.samples import sample_document
+from certificate import SigningKey
+from certificate.samples import sample_document
 from province_nodes.envelope import MasterKey
 from province_nodes.sealer import Sealer
 from province_nodes.sealing_pool import SealingPool, _alive

@@ -21,9 +21,9 @@ import pytest
 from verifier_support import Issuer, advance_time
 from web3 import HTTPProvider, Web3
 
-from ledger.certificate.disclosure import disclose
-from ledger.certificate.sealed import SealedCertificate
-from ledger.certificate.signing import SigningKey
+from certificate.disclosure import disclose
+from certificate.sealed import SealedCertificate
+from certificate.signing import SigningKey
 from ledger.chain import RpcClient
 from ledger.deploy import Deployment
 from ledger.types import StatusReason
@@ -213,7 +213,7 @@ def test_key_revoked_after_issuance(shanghai: Issuer, chain_view: Web3ChainView,
 
 
 def test_p256_key(shanghai: Issuer, chain_view: Web3ChainView) -> None:
-    from ledger.certificate.types import SignatureAlgorithm
+    from certificate.types import SignatureAlgorithm
 
     key = shanghai.new_key(SignatureAlgorithm.ECDSA_P256_SHA256)
     document = shanghai.document(signature_algorithm="ECDSA-P256-SHA256")

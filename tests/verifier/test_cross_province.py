@@ -27,8 +27,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 from web3 import Web3
 
+from certificate.samples import sample_document
 from ledger.anvil import LocalChain, dev_accounts
-from ledger.certificate.samples import sample_document
 from ledger.deploy import Deployment, Founder, deploy_ledger
 from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD
 from ledger.sender import TransactionSender

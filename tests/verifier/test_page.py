@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from verifier_support import Issuer
 
-from ledger.certificate import disclose, reference_payload, sealed_payload
+from certificate import disclose, reference_payload, sealed_payload
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token
 

@@ -26,7 +26,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from verifier_support import Issuer
 
-from ledger.certificate import disclose, qr_payload
+from certificate import disclose, qr_payload
 from ledger.types import StatusReason
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token

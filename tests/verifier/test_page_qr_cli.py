@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from verifier_support import Issuer
 
+from certificate import disclose, reference_payload, sealed_payload
 from huren.cli import main
-from ledger.certificate import disclose, reference_payload, sealed_payload
 from ledger.deploy import Deployment
 from ledger.types import StatusReason
 

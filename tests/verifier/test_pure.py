@@ -101,12 +101,12 @@ def test_times() -> None:
 
 def test_checks_against_a_snapshot_without_a_chain() -> None:
     """The checks are pure: a hand-built snapshot is all they need."""
-    from ledger.certificate.document import build_document
-    from ledger.certificate.issuance import attach_receipt, seal
-    from ledger.certificate.merkle import MerkleTree
-    from ledger.certificate.samples import sample_document
-    from ledger.certificate.sealed import Receipt
-    from ledger.certificate.signing import SigningKey
+    from certificate.document import build_document
+    from certificate.issuance import attach_receipt, seal
+    from certificate.merkle import MerkleTree
+    from certificate.samples import sample_document
+    from certificate.sealed import Receipt
+    from certificate.signing import SigningKey
     from ledger.types import AnchorRecord, ProvinceRecord, SigningKeyRecord
     from verifier import ChainSnapshot, LedgerIdentity, verify
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from web3 import Web3
 
-from ledger.certificate.document import build_document
-from ledger.certificate.issuance import attach_receipt, batch_receipts, seal
-from ledger.certificate.merkle import MerkleTree
-from ledger.certificate.samples import sample_document
-from ledger.certificate.sealed import SealedCertificate
-from ledger.certificate.signing import SigningKey
-from ledger.certificate.types import SignatureAlgorithm
+from certificate.document import build_document
+from certificate.issuance import attach_receipt, batch_receipts, seal
+from certificate.merkle import MerkleTree
+from certificate.samples import sample_document
+from certificate.sealed import SealedCertificate
+from certificate.signing import SigningKey
+from certificate.types import SignatureAlgorithm
 from ledger.chain import RpcClient
 from ledger.contract import HurenLedgerClient
 

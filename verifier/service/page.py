@@ -22,8 +22,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from ledger.certificate.exceptions import CertificateFormatError
-from ledger.certificate.qr import CertificateReference, decode_qr_payload
+from certificate.exceptions import CertificateFormatError
+from certificate.qr import CertificateReference, decode_qr_payload
 from verifier.service.deps import ClerkDep, ServicesDep
 from verifier.service.errors import Problem, ServiceProblem
 

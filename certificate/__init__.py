@@ -1,0 +1,219 @@
+"""The certificate format: documents, canonical digests, disclosure, Merkle proofs, signatures.
+
+Pure Python, no chain and no database, so the province node and the verifier can both import it.
+
+Issuing (province node)::
+
+    document = build_document(data)                  # validate against the type's schema
+    sealed = seal(document, signing_key)             # salts, digest, signature: "sealed"
+    tree = MerkleTree.from_entries([s.digest for s in batch])   # anchor tree.root on chain
+    anchored = attach_receipt(sealed, Receipt(...))  # "anchored"
+    copy = disclose(anchored, ["/holder/name"])      # selective disclosure
+    payload = qr_payload(copy)                       # "HUREN1:…" text for its QR code
+
+Verifying (any agency)::
+
+    sealed = parse_sealed(text)                      # format errors are CertificateFormatError
+    verify_digest(sealed)                            # content hashes to the stated digest
+    verify_signature(sealed, spki_der, algorithm)    # key and algorithm from the chain
+    verify_receipt(sealed)                           # inclusion proof to the batch root
+
+Every deliberate failure is a :class:`CertificateError`; see :mod:`certificate.exceptions`.
+Realistic sample documents for tests and demos are in :mod:`certificate.samples`.
+"""
+
+from certificate.canonical import canonical_field, canonicalize
+from certificate.checkcodes import validate_credit_code, validate_resident_id
+from certificate.digest import DIGEST_LABEL, field_leaf, flatten
+from certificate.disclosure import disclose
+from certificate.divisions import PROVINCES, province_of, validate_division_code
+from certificate.document import (
+    DOCUMENT_FORMAT,
+    CertificateDocument,
+    CertificateTypeRef,
+    Holder,
+    Issuer,
+    RelatedCertificate,
+    build_document,
+)
+from certificate.exceptions import (
+    CertificateError,
+    CertificateFormatError,
+    CertificateIntegrityError,
+    CertificateJSONError,
+    CertificateKeyError,
+    CertificateSchemaError,
+    CertificateStateError,
+    CheckCharacterError,
+    DigestMismatchError,
+    DisclosureError,
+    MerkleError,
+    MerkleRangeError,
+    ProofError,
+    ProofLengthError,
+    QRPayloadError,
+    SaltError,
+    SignatureError,
+    UnknownAlgorithmError,
+    UnknownCertificateTypeError,
+)
+from certificate.identifier import (
+    IdentifierParts,
+    make_identifier,
+    parse_identifier,
+    validate_identifier,
+)
+from certificate.issuance import attach_receipt, batch_receipts, seal
+from certificate.merkle import (
+    EMPTY_ROOT,
+    MerkleTree,
+    leaf_hash,
+    node_hash,
+    root_from_inclusion_proof,
+    verify_consistency,
+    verify_inclusion,
+)
+from certificate.qr import (
+    QR_PREFIX,
+    QR_REFERENCE_PREFIX,
+    CertificateReference,
+    decode_qr_payload,
+    make_qr,
+    qr_payload,
+    reference_payload,
+    sealed_payload,
+)
+from certificate.registry import CertificateType, TypeRegistry, default_registry
+from certificate.sealed import (
+    ALWAYS_DISCLOSED,
+    SEALED_FORMAT,
+    DisclosedContent,
+    DisclosedField,
+    FullContent,
+    Receipt,
+    SealedCertificate,
+    SignatureBlock,
+    parse_sealed,
+    sealed_certificate_schema,
+    sealed_from_json,
+)
+from certificate.signing import SIGNATURE_LABEL, SigningKey, key_id_of
+from certificate.types import (
+    CertificateId,
+    CreditCode,
+    Digest,
+    DivisionCode,
+    FieldPath,
+    Hash,
+    HolderIdType,
+    KeyId,
+    ProvinceCode,
+    Relation,
+    Salt,
+    SealState,
+    SignatureAlgorithm,
+    TypeCode,
+)
+from certificate.verification import (
+    recompute_digest,
+    verify_digest,
+    verify_receipt,
+    verify_signature,
+)
+
+__all__ = [
+    "ALWAYS_DISCLOSED",
+    "DIGEST_LABEL",
+    "DOCUMENT_FORMAT",
+    "EMPTY_ROOT",
+    "PROVINCES",
+    "QR_PREFIX",
+    "QR_REFERENCE_PREFIX",
+    "SEALED_FORMAT",
+    "SIGNATURE_LABEL",
+    "CertificateDocument",
+    "CertificateError",
+    "CertificateFormatError",
+    "CertificateId",
+    "CertificateIntegrityError",
+    "CertificateJSONError",
+    "CertificateKeyError",
+    "CertificateReference",
+    "CertificateSchemaError",
+    "CertificateStateError",
+    "CertificateType",
+    "CertificateTypeRef",
+    "CheckCharacterError",
+    "CreditCode",
+    "Digest",
+    "DigestMismatchError",
+    "DisclosedContent",
+    "DisclosedField",
+    "DisclosureError",
+    "DivisionCode",
+    "FieldPath",
+    "FullContent",
+    "Hash",
+    "Holder",
+    "HolderIdType",
+    "IdentifierParts",
+    "Issuer",
+    "KeyId",
+    "MerkleError",
+    "MerkleRangeError",
+    "MerkleTree",
+    "ProofError",
+    "ProofLengthError",
+    "ProvinceCode",
+    "QRPayloadError",
+    "Receipt",
+    "RelatedCertificate",
+    "Relation",
+    "Salt",
+    "SaltError",
+    "SealState",
+    "SealedCertificate",
+    "SignatureAlgorithm",
+    "SignatureBlock",
+    "SignatureError",
+    "SigningKey",
+    "TypeCode",
+    "TypeRegistry",
+    "UnknownAlgorithmError",
+    "UnknownCertificateTypeError",
+    "attach_receipt",
+    "batch_receipts",
+    "build_document",
+    "canonical_field",
+    "canonicalize",
+    "decode_qr_payload",
+    "default_registry",
+    "disclose",
+    "field_leaf",
+    "flatten",
+    "key_id_of",
+    "leaf_hash",
+    "make_identifier",
+    "make_qr",
+    "node_hash",
+    "parse_identifier",
+    "parse_sealed",
+    "province_of",
+    "qr_payload",
+    "recompute_digest",
+    "reference_payload",
+    "root_from_inclusion_proof",
+    "seal",
+    "sealed_certificate_schema",
+    "sealed_from_json",
+    "sealed_payload",
+    "validate_credit_code",
+    "validate_division_code",
+    "validate_identifier",
+    "validate_resident_id",
+    "verify_consistency",
+    "verify_digest",
+    "verify_inclusion",
+    "verify_receipt",
+    "verify_signature",
+]
