@@ -9,16 +9,15 @@ enforces foreign keys. A database that cannot be reached or written surfaces as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from alembic import command
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from ledger import sqlstore
 from province_nodes.exceptions import StoreUnavailableError
+from service_base import sqlstore
 
 __all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
 
@@ -43,27 +42,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def unavailable(error: BaseException) -> StoreUnavailableError:
     """The 503-mapped error for a database failure, with the driver's reason."""
-    reason = getattr(error, "orig", None) or error
     return StoreUnavailableError(
         "the certificate store cannot be reached or written; nothing was changed, retry shortly",
-        detail=str(reason).strip().splitlines()[0] if str(reason).strip() else None,
+        detail=sqlstore.driver_reason(error),
     )
 
 
-@contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
+def unit_of_work(engine: Engine) -> AbstractContextManager[Session]:
     """A session whose work commits together at the end of the block, or not at all.
 
     A connection or disk failure becomes :class:`StoreUnavailableError`; the transaction is
     rolled back, so nothing is half-written.
     """
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-    except OperationalError as error:
-        raise unavailable(error) from error
-    except DBAPIError as error:
-        if error.connection_invalidated:
-            raise unavailable(error) from error
-        raise
+    return sqlstore.unit_of_work(engine, unavailable)

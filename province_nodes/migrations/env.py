@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.sqlstore import run_migrations
 from province_nodes.models import METADATA
+from service_base.sqlstore import run_migrations
 
 run_migrations(METADATA)

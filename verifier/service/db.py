@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 
-from ledger import sqlstore
+from service_base import sqlstore
 from verifier.exceptions import StoreUnavailableError
 from verifier.service.models import METADATA
 

@@ -6,7 +6,7 @@ never be mistaken for a province node's if both stores were ever put in one data
 
 from __future__ import annotations
 
-from ledger.sqlstore import run_migrations
+from service_base.sqlstore import run_migrations
 from verifier.service.db import VERSION_TABLE
 from verifier.service.models import METADATA
 

@@ -1,4 +1,4 @@
-"""SQL stores of the services (a province node's, an agency's): engines and Alembic migrations.
+"""SQL stores of the services (a province node's, an agency's): engines, migrations, units of work.
 
 Each service keeps its own tables, migrations and error types; what they share is made here:
 
@@ -9,10 +9,14 @@ Each service keeps its own tables, migrations and error types; what they share i
 - :func:`alembic_config` and :func:`run_migrations`: a service's migrations live in a
   ``migrations`` folder of its package, run on the engine the service hands over, with their own
   version table.
+- :func:`unit_of_work`: a session whose work commits together or not at all; a database that
+  cannot be reached or written becomes the service's own "unavailable" error (answered 503).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -20,8 +24,10 @@ from typing import Any, Literal
 from alembic import context
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
 
-__all__ = ["alembic_config", "make_engine", "run_migrations"]
+__all__ = ["alembic_config", "driver_reason", "make_engine", "run_migrations", "unit_of_work"]
 
 
 def make_engine(
@@ -69,3 +75,31 @@ def run_migrations(metadata: MetaData, version_table: str = "alembic_version") -
         )
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def unit_of_work(
+    engine: Engine, unavailable: Callable[[BaseException], Exception]
+) -> Iterator[Session]:
+    """A session whose work commits together at the end of the block, or not at all.
+
+    A connection or disk failure is raised as ``unavailable(error)`` (the service's own error,
+    answered 503); the transaction is rolled back, so nothing is half-written. Other database
+    errors (an integrity violation) pass through for the caller to interpret.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+    except OperationalError as error:
+        raise unavailable(error) from error
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise unavailable(error) from error
+        raise
+
+
+def driver_reason(error: BaseException) -> str | None:
+    """The first line of the database driver's reason for ``error``, if it gave one."""
+    reason = str(getattr(error, "orig", None) or error).strip()
+    return reason.splitlines()[0] if reason else None

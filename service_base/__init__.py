@@ -1,0 +1,11 @@
+"""What both services stand on.
+
+The province node (:mod:`province_nodes`) and the receiving agency's service
+(:mod:`verifier.service`) are two FastAPI apps with their own tables, routes and error trees; what
+they share is made here once, so both answer and store alike:
+
+- :mod:`service_base.sqlstore`: the SQL engine, the Alembic migrations runner and the unit of work;
+- :mod:`service_base.exceptions`: :class:`ServiceError`, the root of both services' error trees;
+- :mod:`service_base.problems`: the problem body every error is answered with, the handlers that
+  answer it, and the OpenAPI declarations of a route's error responses.
+"""
