@@ -17,11 +17,12 @@ from web3 import Web3
 
 from ledger.chain import connect
 from province_nodes.api import admin, audit, certificates, consents
-from province_nodes.api.errors import install_error_handlers
 from province_nodes.api.limits import BodyLimit
 from province_nodes.batcher import CrashPoint, no_crash
+from province_nodes.db import unavailable
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
+from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
 
@@ -61,7 +62,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.node = node
-    install_error_handlers(app)
+    install_error_handlers(app, unavailable)
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,

@@ -1,12 +1,13 @@
 """Every error the province node raises on purpose.
 
-The HTTP layer maps each branch to one status code and a stable ``error`` code
-(:mod:`province_nodes.api.errors`), so a clerk sees a precise message and a client can branch on
-the code. Errors that are also a built-in kind inherit it, so ``except ValueError`` still works.
+Each branch declares its HTTP status once (the number in the drawing); the shared handlers
+(:mod:`service_base.problems`) answer an error with that status and its stable ``error`` code, so
+a clerk sees a precise message and a client can branch on the code. Errors that are also a
+built-in kind inherit it, so ``except ValueError`` still works.
 
 ::
 
-    NodeError
+    NodeError (ServiceError)                     status 500 unless a branch says otherwise
     ├── NodeConfigError (ValueError)             settings unusable (missing master key, bad PEM)
     ├── NodeInputError (ValueError)              the request is not acceptable input (422)
     ├── NodeNotFoundError (LookupError)          no such certificate, consent, agency (404)
@@ -24,6 +25,8 @@ the code. Errors that are also a built-in kind inherit it, so ``except ValueErro
 """
 
 from __future__ import annotations
+
+from service_base.exceptions import ServiceError
 
 __all__ = [
     "AccessDeniedError",
@@ -43,20 +46,13 @@ __all__ = [
 ]
 
 
-class NodeError(Exception):
+class NodeError(ServiceError):
     """Root of every error raised on purpose by :mod:`province_nodes`.
 
     ``code`` is the stable machine-readable name served as the problem body's ``error``.
     """
 
     code = "node_error"
-
-    def __init__(self, message: str, *, code: str | None = None, detail: object = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        self.detail = detail
 
 
 class NodeConfigError(NodeError, ValueError):
@@ -68,12 +64,14 @@ class NodeConfigError(NodeError, ValueError):
 class NodeInputError(NodeError, ValueError):
     """The request's content is not acceptable: malformed JSON, unknown type, schema violation."""
 
+    status = 422
     code = "invalid_input"
 
 
 class NodeNotFoundError(NodeError, LookupError):
     """The named certificate, consent or agency does not exist on this node."""
 
+    status = 404
     code = "not_found"
 
     @classmethod
@@ -85,6 +83,7 @@ class NodeNotFoundError(NodeError, LookupError):
 class NodeConflictError(NodeError):
     """The request conflicts with what is stored (duplicate id, state transition not allowed)."""
 
+    status = 409
     code = "conflict"
 
 
@@ -97,12 +96,14 @@ class NotAnchoredError(NodeConflictError):
 class AuthenticationError(NodeError):
     """The caller sent no bearer token, or one this node does not know."""
 
+    status = 401
     code = "unauthenticated"
 
 
 class AccessDeniedError(NodeError, PermissionError):
     """The caller is known but its role or identity does not allow the request."""
 
+    status = 403
     code = "forbidden_role"
 
 
@@ -115,12 +116,14 @@ class ConsentError(AccessDeniedError):
 class StoreUnavailableError(NodeError, ConnectionError):
     """The database cannot be reached or written; nothing was stored, retry later."""
 
+    status = 503
     code = "database_unavailable"
 
 
 class ChainUnavailableError(NodeError, ConnectionError):
     """The chain node cannot be reached; the change was not made, retry later."""
 
+    status = 503
     code = "chain_unavailable"
 
 

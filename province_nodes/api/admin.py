@@ -8,11 +8,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from province_nodes.api.deps import NodeDep, OperatorDep
-from province_nodes.api.errors import responses
 from province_nodes.api.schemas import KeyRotated
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeConflictError
 from province_nodes.models import Agency, AgencyCreate, AgencyPublic
+from service_base.problems import responses
 
 __all__ = ["router"]
 

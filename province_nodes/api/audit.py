@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 
 from province_nodes.api.consents import entry_public
 from province_nodes.api.deps import AuditorDep, NodeDep
-from province_nodes.api.errors import responses
 from province_nodes.api.schemas import (
     AccessLogPage,
     AuditCertificate,
@@ -18,6 +17,7 @@ from province_nodes.api.schemas import (
     HeadPublic,
 )
 from province_nodes.reads import redacted_page
+from service_base.problems import responses
 
 __all__ = ["router"]
 

@@ -11,13 +11,13 @@ from sqlmodel import select
 
 from certificate.sealed import Receipt
 from province_nodes.api.deps import AnyCallerDep, NodeDep, OperatorDep
-from province_nodes.api.errors import responses
 from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeInputError, NodeNotFoundError, NotAnchoredError
 from province_nodes.models import CertificateRow
 from province_nodes.reads import fetch_under_consent
 from province_nodes.status import StatusView
+from service_base.problems import responses
 
 __all__ = ["router"]
 

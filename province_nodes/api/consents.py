@@ -7,7 +7,6 @@ import json
 from fastapi import APIRouter, status
 
 from province_nodes.api.deps import NodeDep, PortalDep
-from province_nodes.api.errors import responses
 from province_nodes.api.schemas import (
     AccessHistory,
     AccessLogEntryPublic,
@@ -20,6 +19,7 @@ from province_nodes.api.schemas import (
 from province_nodes.consents import grant_consent, withdraw_consent
 from province_nodes.models import AccessLogRow
 from province_nodes.reads import certificates_of_holder
+from service_base.problems import responses
 
 __all__ = ["entry_public", "router"]
 

@@ -8,10 +8,11 @@ upload is never held in memory. The bulk path has its own, larger limit.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service_base.problems import problem_body
 
 __all__ = ["BodyLimit"]
 
@@ -69,12 +70,12 @@ class BodyLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body: dict[str, Any] = {
-        "error": "body_too_large",
-        "message": f"the request body is larger than this node accepts ({limit} bytes); "
+    body = problem_body(
+        "body_too_large",
+        f"the request body is larger than this node accepts ({limit} bytes); "
         "split it into smaller requests",
-        "detail": {"limit": limit},
-    }
+        {"limit": limit},
+    )
     payload = json.dumps(body).encode()
     await send(
         {

@@ -1,0 +1,39 @@
+"""The root of both services' error trees, and what every error says when it is answered.
+
+Each service draws its own tree under :class:`ServiceError` (:mod:`province_nodes.exceptions`,
+:mod:`verifier.service.exceptions`); each branch declares its HTTP status once, and the shared
+handlers (:mod:`service_base.problems`) answer any of them as a problem body. Errors that are also
+a built-in kind inherit it in the service's tree, so ``except ValueError`` still works there.
+
+::
+
+    ServiceError                     code, message, detail; status 500 unless a branch says
+    ├── NodeError                    the province node's tree (province_nodes.exceptions)
+    └── AgencyError                  the agency service's tree (verifier.service.exceptions)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = ["ServiceError"]
+
+
+class ServiceError(Exception):
+    """Root of every error a service raises on purpose.
+
+    ``status`` is the HTTP status its branch is answered with, declared once on the branch's
+    class. ``code`` is the stable machine-readable name served as the problem body's ``error``:
+    the class names its default, an instance may name a precise one (``consent_expired``).
+    ``message`` is a clerk-readable text, ``detail`` optional JSON evidence.
+    """
+
+    status: ClassVar[int] = 500
+    code = "service_error"
+
+    def __init__(self, message: str, *, code: str | None = None, detail: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.detail = detail
