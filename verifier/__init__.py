@@ -14,15 +14,7 @@ from verifier.chain_view import (
     LedgerIdentity,
     Web3ChainView,
 )
-from verifier.exceptions import (
-    ChainUnavailableError,
-    NodeError,
-    NodeRefusedError,
-    NodeUnavailableError,
-    StoreUnavailableError,
-    VerifierError,
-    VerifierValueError,
-)
+from verifier.exceptions import ChainUnavailableError, VerifierError, VerifierValueError
 from verifier.reasons import Reason
 from verifier.types import CheckResult, CheckStatus, CheckType, Report, Verdict
 from verifier.verdict import REQUIRED_CHECKS, verdict
@@ -39,13 +31,9 @@ __all__ = [
     "CheckType",
     "FactsRequest",
     "LedgerIdentity",
-    "NodeError",
-    "NodeRefusedError",
-    "NodeUnavailableError",
     "Reason",
     "Report",
     "SealedInput",
-    "StoreUnavailableError",
     "Verdict",
     "VerifierError",
     "VerifierValueError",

@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from verifier.exceptions import StoreUnavailableError
 from verifier.service.db import make_engine, migrate
+from verifier.service.exceptions import StoreUnavailableError
 from verifier.service.models import METADATA, Outcome, VerificationRequest
 
 

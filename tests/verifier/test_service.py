@@ -71,7 +71,38 @@ def test_access_and_limits(agency: TestClient) -> None:
     invalid = agency.post("/requests", json={"certificate_id": ""}, headers=AUTH)
     assert invalid.status_code == 422
     assert invalid.json()["error"] == "invalid_input"
-    assert agency.get("/requests/nope", headers=AUTH).status_code == 404
+    malformed = agency.post(
+        "/requests",
+        content=b'{"certificate_id": ',
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert (malformed.status_code, malformed.json()["error"]) == (422, "malformed_json")
+    unknown = agency.get("/requests/nope", headers=AUTH)
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_request")
+
+
+def test_a_database_lost_mid_run_is_503_and_back_when_it_returns(
+    tmp_path: Path, chain_view: Web3ChainView
+) -> None:
+    data = tmp_path / "db"
+    settings = AgencySettings(
+        agency_id="js-gongan-hukou",
+        database_url=f"sqlite:///{data / 'agency.db'}",
+        clerk_token_hashes=(hash_token(TOKEN),),
+    )
+    with TestClient(create_app(settings, chain=chain_view)) as agency:
+        engine = agency.app.state.services.requests.engine
+        moved = tmp_path / "db-away"
+        data.rename(moved)
+        engine.dispose()
+        lost = agency.get("/requests/r1", headers=AUTH)
+        assert lost.status_code == 503, lost.text
+        assert lost.headers["Retry-After"].isdigit()
+        assert lost.json()["error"] == "database_unavailable"
+        moved.rename(data)
+        engine.dispose()
+        back = agency.get("/requests/r1", headers=AUTH)
+        assert (back.status_code, back.json()["error"]) == (404, "unknown_request")
 
 
 def test_production_needs_clerk_tokens() -> None:
@@ -126,3 +157,15 @@ def test_node_down_is_503_and_retryable(agency: TestClient, jiangsu_unreachable:
     assert again.status_code == 503
     assert again.json()["detail"]["request_id"] == request_id
     assert json.loads(json.dumps(stored))["agency_id"] == "js-gongan-hukou"
+
+
+def test_openapi_declares_problem_bodies_for_every_route(agency: TestClient) -> None:
+    spec = agency.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            declared = operation["responses"]
+            assert "401" in declared, (method, path)
+            for status, answer in declared.items():
+                if not status.startswith("2"):
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert schema["$ref"].endswith("/Problem"), (method, path, status)

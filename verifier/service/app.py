@@ -17,10 +17,10 @@ from fastapi import FastAPI
 
 from ledger.chain import connect
 from ledger.deploy import Deployment
+from service_base.problems import install_error_handlers
 from verifier.chain_view import ChainView, Web3ChainView
-from verifier.service.db import make_engine, migrate
+from verifier.service.db import make_engine, migrate, unavailable
 from verifier.service.deps import Services
-from verifier.service.errors import install_error_handlers
 from verifier.service.node_client import NodeClient
 from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
@@ -70,7 +70,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
-    install_error_handlers(app)
+    install_error_handlers(app, unavailable)
     app.include_router(verify_router)
     app.include_router(requests_router)
     install_page(app)

@@ -1,24 +1,27 @@
-"""The agency's store: one engine per app, schema migrations at start, sessions per request.
+"""The agency's store: one engine per app, schema migrations at start, units of work.
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a stored request survives power loss before
 its answer is sent (the write rate is a few per second, so the cost does not matter). The schema
 is the Alembic migrations' (:mod:`verifier.service.migrations`), brought to the newest revision
-every time the service starts.
+every time the service starts. A database that cannot be reached or written surfaces as
+:class:`~verifier.service.exceptions.StoreUnavailableError`, which the API answers with 503.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 
 from alembic import command
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from service_base import sqlstore
-from verifier.exceptions import StoreUnavailableError
+from verifier.service.exceptions import StoreUnavailableError
 from verifier.service.models import METADATA
 
-__all__ = ["make_engine", "migrate"]
+__all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +54,24 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             command.stamp(config, FIRST_REVISION)
         command.upgrade(config, revision)
     except OperationalError as error:
-        reason = str(error.orig or error).strip().splitlines()
         raise StoreUnavailableError(
             f"the agency's database {engine.url.render_as_string(hide_password=True)} cannot "
-            f"be reached or written: {reason[0] if reason else 'no reason given'}"
+            f"be reached or written: {sqlstore.driver_reason(error) or 'no reason given'}"
         ) from error
+
+
+def unavailable(error: BaseException) -> StoreUnavailableError:
+    """The 503-mapped error for a database failure, with the driver's reason."""
+    return StoreUnavailableError(
+        "the agency's database is unavailable; retry shortly",
+        detail=sqlstore.driver_reason(error),
+    )
+
+
+def unit_of_work(engine: Engine) -> AbstractContextManager[Session]:
+    """A session whose work commits together at the end of the block, or not at all.
+
+    A connection or disk failure becomes :class:`StoreUnavailableError`; the transaction is
+    rolled back, so nothing is half-written.
+    """
+    return sqlstore.unit_of_work(engine, unavailable)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from verifier.chain_view import ChainView
-from verifier.service.errors import ServiceProblem
+from verifier.service.exceptions import AuthenticationError
 from verifier.service.requests_flow import CrossProvinceRequests
 from verifier.service.settings import AgencySettings, hash_token
 
@@ -43,10 +43,10 @@ def _clerk(request: Request, services: ServicesDep) -> str | None:
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise ServiceProblem(401, "unauthenticated", "send Authorization: Bearer <token>")
+        raise AuthenticationError("send Authorization: Bearer <token>")
     digest = hash_token(token.strip())
     if not any(hmac.compare_digest(digest, known) for known in allowed):
-        raise ServiceProblem(401, "unauthenticated", "the bearer token is not known here")
+        raise AuthenticationError("the bearer token is not known here")
     return digest
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx2 as httpx
 
-from verifier.exceptions import NodeRefusedError, NodeUnavailableError
+from verifier.service.exceptions import PeerRefusedError, PeerUnavailableError
 
 __all__ = ["NodeClient"]
 
@@ -28,8 +28,8 @@ class NodeClient:
         """The sealed certificate JSON the node discloses under ``consent``.
 
         Raises:
-            NodeRefusedError: the node answered 4xx with a problem body.
-            NodeUnavailableError: unreachable, timed out, 5xx, or an unreadable answer.
+            PeerRefusedError: the node answered 4xx with a problem body.
+            PeerUnavailableError: unreachable, timed out, 5xx, or an unreadable answer.
         """
         url = f"{endpoint.rstrip('/')}/certificates/{quote(certificate_id, safe='')}"
         headers = {"Huren-Consent": consent, "Accept": "application/json"}
@@ -38,17 +38,17 @@ class NodeClient:
         try:
             response = self._http.get(url, headers=headers)
         except httpx.HTTPError as error:
-            raise NodeUnavailableError(
+            raise PeerUnavailableError(
                 f"the node at {endpoint} could not be reached: {type(error).__name__}: {error}"
             ) from error
         if response.status_code == 200:
             if len(response.content) > _MAX_CERTIFICATE_BYTES:
-                raise NodeUnavailableError(f"the node at {endpoint} sent an oversized answer")
+                raise PeerUnavailableError(f"the node at {endpoint} sent an oversized answer")
             return response.content
         code, message = _problem(response)
         if 400 <= response.status_code < 500:
-            raise NodeRefusedError(response.status_code, code, message)
-        raise NodeUnavailableError(
+            raise PeerRefusedError(response.status_code, code, message)
+        raise PeerUnavailableError(
             f"the node at {endpoint} failed (HTTP {response.status_code}): {message}"
         )
 

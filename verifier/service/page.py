@@ -24,8 +24,9 @@ from pydantic import BaseModel, Field
 
 from certificate.exceptions import CertificateFormatError
 from certificate.qr import CertificateReference, decode_qr_payload
+from service_base.problems import responses
 from verifier.service.deps import ClerkDep, ServicesDep
-from verifier.service.errors import Problem, ServiceProblem
+from verifier.service.exceptions import AgencyInputError, BodyTooLargeError
 
 __all__ = ["DecodedPayload", "ReferencePublic", "install_page", "page_router"]
 
@@ -40,6 +41,8 @@ _SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+
+_BAD_PAYLOAD = "invalid_qr_payload"
 
 page_router = APIRouter(tags=["page"])
 
@@ -69,7 +72,7 @@ def home() -> RedirectResponse:
 @page_router.post(
     "/qr/decode",
     response_model=DecodedPayload,
-    responses={401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
+    responses=responses(401, 413, 422),
     summary="Decode a scanned QR payload (HUREN1: or HUREN1R:)",
 )
 async def decode_qr(request: Request, services: ServicesDep, _clerk: ClerkDep) -> DecodedPayload:
@@ -79,13 +82,13 @@ async def decode_qr(request: Request, services: ServicesDep, _clerk: ClerkDep) -
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise ServiceProblem(413, "body_too_large", f"the body exceeds {limit} bytes")
+            raise BodyTooLargeError(f"the body exceeds {limit} bytes")
     try:
         decoded = decode_qr_payload(bytes(body).decode("utf-8"))
     except UnicodeDecodeError:
-        raise ServiceProblem(422, "invalid_qr_payload", "the payload is not UTF-8 text") from None
+        raise AgencyInputError("the payload is not UTF-8 text", code=_BAD_PAYLOAD) from None
     except CertificateFormatError as error:
-        raise ServiceProblem(422, "invalid_qr_payload", str(error)) from None
+        raise AgencyInputError(str(error), code=_BAD_PAYLOAD) from None
     if isinstance(decoded, CertificateReference):
         return DecodedPayload(
             kind="reference",

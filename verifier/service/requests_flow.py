@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from verifier.chain_view import ChainView
-from verifier.exceptions import ChainUnavailableError, NodeRefusedError, NodeUnavailableError
+from verifier.exceptions import ChainUnavailableError
+from verifier.service.db import unit_of_work
+from verifier.service.exceptions import PeerRefusedError, PeerUnavailableError
 from verifier.service.models import Outcome, RequestCreate, VerificationRequest
 from verifier.service.node_client import NodeClient
 from verifier.service.settings import AgencySettings
@@ -51,11 +53,11 @@ class CrossProvinceRequests:
 
     def get(self, request_id: str) -> VerificationRequest | None:
         """A stored request by id."""
-        with Session(self.engine) as session:
+        with unit_of_work(self.engine) as session:
             return session.get(VerificationRequest, request_id)
 
     def _find(self, consent_sha256: str, certificate_id: str) -> VerificationRequest | None:
-        with Session(self.engine) as session:
+        with unit_of_work(self.engine) as session:
             query = select(VerificationRequest).where(
                 VerificationRequest.consent_sha256 == consent_sha256,
                 VerificationRequest.certificate_id == certificate_id,
@@ -91,15 +93,15 @@ class CrossProvinceRequests:
                 request.consent_token,
                 self.settings.token_for(code),
             )
-        except NodeRefusedError as refusal:
+        except PeerRefusedError as refusal:
             row.outcome = Outcome.REFUSED
             row.node_status, row.node_error, row.message = (
-                refusal.status,
-                refusal.code,
-                refusal.message,
+                refusal.peer_status,
+                refusal.peer_code,
+                refusal.peer_message,
             )
             return row
-        except NodeUnavailableError as error:
+        except PeerUnavailableError as error:
             row.message = str(error)
             return row
         report = verify(body, self.chain)
@@ -126,19 +128,18 @@ class CrossProvinceRequests:
     def _store(
         self, row: VerificationRequest, earlier: VerificationRequest | None
     ) -> VerificationRequest:
-        with Session(self.engine) as session:
-            if earlier is not None:  # a retry after the node or chain was down: same request
-                row.id, row.created_at = earlier.id, earlier.created_at
-                row = session.merge(row)
-            else:
-                session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:  # a concurrent retry stored it first: answer with that one
-                session.rollback()
-                found = self._find(row.consent_sha256, row.certificate_id)
-                if found is None:
-                    raise
-                return found
-            session.refresh(row)
-            return row
+        try:
+            with unit_of_work(self.engine) as session:
+                if earlier is not None:  # a retry after the node or chain was down: same request
+                    row.id, row.created_at = earlier.id, earlier.created_at
+                    row = session.merge(row)
+                else:
+                    session.add(row)
+                session.flush()
+                session.refresh(row)  # the row as stored (times as the database keeps them)
+        except IntegrityError:  # a concurrent retry stored it first: answer with that one
+            found = self._find(row.consent_sha256, row.certificate_id)
+            if found is None:
+                raise
+            return found
+        return row

@@ -8,27 +8,28 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
+from service_base.problems import responses
 from verifier.exceptions import VerifierValueError
 from verifier.service.deps import ClerkDep, ServicesDep
-from verifier.service.errors import Problem, ServiceProblem
+from verifier.service.exceptions import (
+    AgencyInputError,
+    AgencyNotFoundError,
+    BodyTooLargeError,
+    PeerUnavailableError,
+)
 from verifier.service.models import Outcome, RequestCreate, RequestPublic, VerificationRequest
 from verifier.times import parse_time
 from verifier.verify import verify
 
 __all__ = ["requests_router", "verify_router"]
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem},
-    413: {"model": Problem},
-    422: {"model": Problem},
-    503: {"model": Problem},
-}
-
 verify_router = APIRouter(tags=["verify"])
 requests_router = APIRouter(prefix="/requests", tags=["requests"])
 
 
-@verify_router.post("/verify", responses=_ERRORS, summary="Verify one sealed certificate")
+@verify_router.post(
+    "/verify", responses=responses(401, 413, 422), summary="Verify one sealed certificate"
+)
 async def verify_file(
     request: Request,
     services: ServicesDep,
@@ -42,12 +43,12 @@ async def verify_file(
     limit = services.settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ServiceProblem(413, "body_too_large", f"the body exceeds {limit} bytes")
+        raise BodyTooLargeError(f"the body exceeds {limit} bytes")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise ServiceProblem(413, "body_too_large", f"the body exceeds {limit} bytes")
+            raise BodyTooLargeError(f"the body exceeds {limit} bytes")
     when = _time(at)
     report = await run_in_threadpool(verify, bytes(body), services.chain, when)
     return report.to_json()
@@ -59,7 +60,7 @@ def _time(text: str | None) -> int | None:
     try:
         return parse_time(text)
     except VerifierValueError as error:
-        raise ServiceProblem(422, "invalid_time", str(error)) from None
+        raise AgencyInputError(str(error), code="invalid_time") from None
 
 
 def _public(row: VerificationRequest) -> RequestPublic:
@@ -87,7 +88,7 @@ def _public(row: VerificationRequest) -> RequestPublic:
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": RequestPublic, "description": "a retry: the stored answer"},
-        **_ERRORS,
+        **responses(401, 422, 503),
     },
     summary="Request a certificate from another province and verify it",
 )
@@ -101,11 +102,8 @@ def create_request(
     """
     row, new = services.requests.submit(body)
     if row.outcome == Outcome.UNAVAILABLE:
-        raise ServiceProblem(
-            503,
-            "peer_unavailable",
-            row.message or "the issuing node is unavailable",
-            {"request_id": row.id},
+        raise PeerUnavailableError(
+            row.message or "the issuing node is unavailable", detail={"request_id": row.id}
         )
     if not new:
         response.status_code = status.HTTP_200_OK
@@ -115,22 +113,24 @@ def create_request(
 def _stored(services: ServicesDep, request_id: str) -> VerificationRequest:
     row = services.requests.get(request_id)
     if row is None:
-        raise ServiceProblem(404, "unknown_request", f"no request {request_id!r} here")
+        raise AgencyNotFoundError(f"no request {request_id!r} here")
     return row
 
 
-@requests_router.get("/{request_id}", response_model=RequestPublic, responses=_ERRORS)
+@requests_router.get(
+    "/{request_id}", response_model=RequestPublic, responses=responses(401, 404, 422, 503)
+)
 def read_request(request_id: str, services: ServicesDep, _clerk: ClerkDep) -> RequestPublic:
     """A stored request, its outcome and its report."""
     return _public(_stored(services, request_id))
 
 
-@requests_router.get("/{request_id}/report.json", responses=_ERRORS)
+@requests_router.get("/{request_id}/report.json", responses=responses(401, 404, 422, 503))
 def download_report(request_id: str, services: ServicesDep, _clerk: ClerkDep) -> Response:
     """The verification report of a request, as a downloadable JSON file."""
     row = _stored(services, request_id)
     if row.report is None:
-        raise ServiceProblem(404, "no_report", f"request {request_id} has no report")
+        raise AgencyNotFoundError(f"request {request_id} has no report", code="no_report")
     return Response(
         json.dumps(row.report, ensure_ascii=False, indent=2),
         media_type="application/json",
