@@ -42,7 +42,7 @@ def create_agency(node: NodeDep, _caller: OperatorDep, body: AgencyCreate) -> Ag
 @router.get(
     "/agencies",
     response_model=list[AgencyPublic],
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 422, 503),
     summary="Agencies registered with this node",
 )
 def list_agencies(node: NodeDep, _caller: OperatorDep) -> list[Agency]:
@@ -54,7 +54,7 @@ def list_agencies(node: NodeDep, _caller: OperatorDep) -> list[Agency]:
 @router.post(
     "/keys/rotate",
     response_model=KeyRotated,
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 422, 503),
     summary="Rotate the signing key",
 )
 async def rotate_key(node: NodeDep, _caller: OperatorDep) -> KeyRotated:

@@ -94,7 +94,7 @@ def _parse_bulk(body: bytes, content_type: str) -> list[Any]:
 @router.get(
     "/{certificate_id}/receipt",
     response_model=Receipt,
-    responses=responses(401, 404, 409, 503),
+    responses=responses(401, 404, 409, 422, 503),
     summary="The anchoring receipt of a certificate",
 )
 def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Receipt:
@@ -117,7 +117,7 @@ def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Receip
 @router.get(
     "/{certificate_id}",
     response_model=SealedJSON,
-    responses=responses(401, 403, 404, 409, 503),
+    responses=responses(401, 403, 404, 409, 422, 503),
     summary="Read a certificate's consented fields (agencies, with the holder's consent)",
 )
 def fetch(
@@ -141,7 +141,7 @@ def fetch(
 @router.get(
     "/{certificate_id}/status",
     response_model=StatusPublic,
-    responses=responses(401, 404, 409, 503),
+    responses=responses(401, 404, 409, 422, 503),
     summary="A certificate's status as the chain reports it",
 )
 def get_status(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> StatusPublic:

@@ -68,7 +68,7 @@ def create_consent(node: NodeDep, _caller: PortalDep, body: ConsentCreate) -> Co
 @router.delete(
     "/consents/{consent_id}",
     response_model=ConsentWithdrawn,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
     summary="Withdraw a consent",
 )
 def delete_consent(node: NodeDep, _caller: PortalDep, consent_id: str) -> ConsentWithdrawn:
