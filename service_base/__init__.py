@@ -9,3 +9,33 @@ they share is made here once, so both answer and store alike:
 - :mod:`service_base.problems`: the problem body every error is answered with, the handlers that
   answer it, and the OpenAPI declarations of a route's error responses.
 """
+
+from service_base.exceptions import ServiceError
+from service_base.problems import (
+    RETRY_AFTER_SECONDS,
+    Problem,
+    install_error_handlers,
+    problem_body,
+    responses,
+)
+from service_base.sqlstore import (
+    alembic_config,
+    driver_reason,
+    make_engine,
+    run_migrations,
+    unit_of_work,
+)
+
+__all__ = [
+    "RETRY_AFTER_SECONDS",
+    "Problem",
+    "ServiceError",
+    "alembic_config",
+    "driver_reason",
+    "install_error_handlers",
+    "make_engine",
+    "problem_body",
+    "responses",
+    "run_migrations",
+    "unit_of_work",
+]
