@@ -84,7 +84,7 @@ from certificate.qr import (
     sealed_payload,
 )
 from certificate.registry import CertificateType, TypeRegistry, default_registry
-from certificate.sealed import (
+from certificate.sealed_file import (
     ALWAYS_DISCLOSED,
     SEALED_FORMAT,
     DisclosedContent,

@@ -14,7 +14,7 @@ from certificate.digest import flatten, new_salts, salted_digest
 from certificate.document import CertificateDocument
 from certificate.exceptions import CertificateKeyError, CertificateStateError
 from certificate.merkle import MerkleTree
-from certificate.sealed import (
+from certificate.sealed_file import (
     SEALED_FORMAT,
     FullContent,
     Receipt,

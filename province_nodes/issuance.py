@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from certificate.merkle import MerkleTree
 from certificate.registry import TypeRegistry
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError

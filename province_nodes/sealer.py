@@ -19,7 +19,7 @@ from certificate.exceptions import (
 )
 from certificate.issuance import seal
 from certificate.registry import TypeRegistry
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
 from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey, seal_envelope
 from province_nodes.exceptions import NodeInputError

@@ -105,7 +105,7 @@ def test_checks_against_a_snapshot_without_a_chain() -> None:
     from certificate.issuance import attach_receipt, seal
     from certificate.merkle import MerkleTree
     from certificate.samples import sample_document
-    from certificate.sealed import Receipt
+    from certificate.sealed_file import Receipt
     from certificate.signing import SigningKey
     from ledger.types import AnchorRecord, ProvinceRecord, SigningKeyRecord
     from verifier import ChainSnapshot, LedgerIdentity, verify

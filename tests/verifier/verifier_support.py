@@ -18,7 +18,7 @@ from certificate.document import build_document
 from certificate.issuance import attach_receipt, batch_receipts, seal
 from certificate.merkle import MerkleTree
 from certificate.samples import sample_document
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
 from certificate.signing import SigningKey
 from certificate.types import SignatureAlgorithm
 from ledger.chain import RpcClient
