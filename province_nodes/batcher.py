@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, update
 from sqlmodel import col, select
 
-from certificate.issuance import batch_receipts
 from certificate.merkle import MerkleTree
+from certificate.receipts import batch_receipts
 from ledger.artifact import load_artifact
 from ledger.chain import RpcClient
 from ledger.contract import CONTRACT_NAME

@@ -17,9 +17,9 @@ from certificate.exceptions import (
     CheckCharacterError,
     UnknownCertificateTypeError,
 )
-from certificate.issuance import seal
 from certificate.registry import TypeRegistry
 from certificate.sealed_file import SealedCertificate
+from certificate.sealing import seal
 from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey, seal_envelope
 from province_nodes.exceptions import NodeInputError
