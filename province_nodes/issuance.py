@@ -27,7 +27,7 @@ from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError
 from province_nodes.keys import KeyRing
 from province_nodes.models import BatchRow, CertificateRow
-from province_nodes.sealer import Problem, Sealed, Sealer
+from province_nodes.row_maker import RefusedItem, RowMaker, RowOutcome, RowValues
 from province_nodes.sealing_pool import SealingPool
 
 __all__ = ["BulkResult", "Issuer"]
@@ -58,8 +58,8 @@ class Issuer:
     ) -> None:
         self.engine = engine
         self.keys = keys
-        self.sealer = Sealer(master, province, registry)
-        self.pool = SealingPool(self.sealer, workers)
+        self.row_maker = RowMaker(master, province, registry)
+        self.pool = SealingPool(self.row_maker, workers)
 
     def close(self) -> None:
         """Stop the bulk path's worker processes, if any were started."""
@@ -73,9 +73,9 @@ class Issuer:
             NodeConflictError: a certificate with this identifier already exists.
             StoreUnavailableError: the database is down; nothing was stored.
         """
-        document = self.sealer.document(data)
+        document = self.row_maker.document(data)
         with self.keys.issuing:
-            sealed, row = self.sealer.row(document, self.keys.active, int(time.time()))
+            sealed, row = self.row_maker.row(document, self.keys.active, int(time.time()))
             try:
                 with unit_of_work(self.engine) as session:
                     session.add(CertificateRow(**row))
@@ -99,18 +99,18 @@ class Issuer:
 
 
 def _store_bulk(
-    session: Session, outcomes: Iterable[Sealed], total: int, batch_size: int, now: int
+    session: Session, outcomes: Iterable[RowOutcome], total: int, batch_size: int, now: int
 ) -> BulkResult:
     """Write the rows in batches as they come; raise, for the rollback, if any item failed.
 
     Invalid items are reported before identifiers repeated in the request, and those before
     identifiers the node already has, whatever order they come in.
     """
-    problems: list[Problem] = []
+    problems: list[RefusedItem] = []
     ids: list[str] = []
     seen: set[str] = set()
     repeated: set[str] = set()
-    pending: list[dict[str, Any]] = []
+    pending: list[RowValues] = []
     batches = 0
     conflict = False
     for outcome in outcomes:
@@ -149,7 +149,7 @@ def _store_bulk(
     return BulkResult(certificate_ids=ids, batches=batches)
 
 
-def _store_batch(session: Session, rows: list[dict[str, Any]], now: int) -> bool:
+def _store_batch(session: Session, rows: list[RowValues], now: int) -> bool:
     """One batch: its Merkle root recorded, its rows inserted with their leaf positions.
 
     False if an identifier is already stored (the transaction must then be rolled back).
