@@ -36,7 +36,7 @@ from audit.types import Invariant, Violation
 from certificate.canonical import canonicalize
 from certificate.exceptions import CertificateError
 from certificate.merkle import MerkleTree, verify_consistency
-from certificate.sealed import SealedCertificate, sealed_from_json
+from certificate.sealed_file import SealedCertificate, sealed_from_json
 from certificate.types import SignatureAlgorithm
 from certificate.verification import verify_digest, verify_receipt, verify_signature
 from ledger.deploy import Deployment

@@ -63,7 +63,6 @@ from certificate.identifier import (
     parse_identifier,
     validate_identifier,
 )
-from certificate.issuance import attach_receipt, batch_receipts, seal
 from certificate.merkle import (
     EMPTY_ROOT,
     MerkleTree,
@@ -83,8 +82,9 @@ from certificate.qr import (
     reference_payload,
     sealed_payload,
 )
+from certificate.receipts import attach_receipt, batch_receipts
 from certificate.registry import CertificateType, TypeRegistry, default_registry
-from certificate.sealed import (
+from certificate.sealed_file import (
     ALWAYS_DISCLOSED,
     SEALED_FORMAT,
     DisclosedContent,
@@ -97,6 +97,7 @@ from certificate.sealed import (
     sealed_certificate_schema,
     sealed_from_json,
 )
+from certificate.sealing import seal
 from certificate.signing import SIGNATURE_LABEL, SigningKey, key_id_of
 from certificate.types import (
     CertificateId,

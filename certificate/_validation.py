@@ -49,7 +49,7 @@ class StrictModel(BaseModel):
     """Base of every model in the format: frozen, and unknown fields are refused.
 
     Validate input through :func:`~certificate.document.build_document`,
-    :func:`~certificate.sealed.parse_sealed` or ``sealed_from_json``, which raise our
+    :func:`~certificate.sealed_file.parse_sealed` or ``sealed_from_json``, which raise our
     errors; calling a model's constructor directly raises pydantic's ``ValidationError`` (also a
     ``ValueError``), as it is meant for values the program made itself.
     """

@@ -38,7 +38,7 @@ from typing import Any
 
 from certificate.canonical import canonicalize
 from certificate.exceptions import QRPayloadError
-from certificate.sealed import (
+from certificate.sealed_file import (
     SEALED_FORMAT,
     FullContent,
     SealedCertificate,

@@ -2,7 +2,7 @@
 
 The holder (or the issuing node, on the holder's consent) chooses fields by JSON Pointer; a pointer
 to an object or array selects everything under it. The fields in
-:data:`~certificate.sealed.ALWAYS_DISCLOSED` are always revealed, since no verifier can
+:data:`~certificate.sealed_file.ALWAYS_DISCLOSED` are always revealed, since no verifier can
 work without them. Every other field is replaced by its leaf hash, which hides the value (the salt
 stays secret) but keeps the digest, so the signature and the receipt still verify.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from certificate.digest import field_leaf, flatten, ordered_salts, validate_pointer
 from certificate.exceptions import DisclosureError
-from certificate.sealed import (
+from certificate.sealed_file import (
     ALWAYS_DISCLOSED,
     DisclosedContent,
     DisclosedField,

@@ -29,7 +29,7 @@ from certificate.compact import pack_sealed, unpack_sealed
 from certificate.divisions import validate_province_code
 from certificate.exceptions import QRPayloadError
 from certificate.identifier import validate_identifier
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
 from certificate.types import CertificateId, Digest, ProvinceCode
 
 __all__ = [

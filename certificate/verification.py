@@ -23,7 +23,7 @@ from certificate.exceptions import (
     DigestMismatchError,
     SignatureError,
 )
-from certificate.sealed import FullContent, Receipt, SealedCertificate
+from certificate.sealed_file import FullContent, Receipt, SealedCertificate
 from certificate.signing import key_id_of, verify_digest_signature
 from certificate.types import Digest, SignatureAlgorithm
 

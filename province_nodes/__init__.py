@@ -4,11 +4,16 @@ Run one with ``huren node serve --province 330000`` or build the app in code::
 
     app = create_app(NodeSettings(province=330000, mode="dev", chain_key=...))
 
-The pieces, each in its own module: :mod:`~province_nodes.issuance` (validate → seal → encrypt
-→ store and queue), :mod:`~province_nodes.batcher` (durable batch anchoring),
-:mod:`~province_nodes.status`, :mod:`~province_nodes.keys`, :mod:`~province_nodes.envelope`
-(encryption at rest), :mod:`~province_nodes.auth` and :mod:`~province_nodes.consents` (access
-control), :mod:`~province_nodes.access_log` (hash-chained log with anchored heads).
+Issuing flows one way, a module per step: :mod:`~province_nodes.issuance` (the node's
+``Issuer``: store and queue, one by one or in bulk) has :mod:`~province_nodes.row_maker` validate,
+seal and encrypt each document (on every core for a large bulk request:
+:mod:`~province_nodes.sealing_pool`); :mod:`~province_nodes.batching` cuts batches under a Merkle
+root; :mod:`~province_nodes.batcher` anchors them durably and stores each certificate's receipt.
+
+The other pieces: :mod:`~province_nodes.status`, :mod:`~province_nodes.keys`,
+:mod:`~province_nodes.envelope` (encryption at rest), :mod:`~province_nodes.auth` and
+:mod:`~province_nodes.consents` (access control), :mod:`~province_nodes.access_log`
+(hash-chained log with anchored heads).
 """
 
 from province_nodes.app import create_app

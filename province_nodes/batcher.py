@@ -2,9 +2,10 @@
 
 Each step is made durable before the next begins, and every step can be repeated safely:
 
-1. **prepare** — take up to ``batch_size`` queued certificates, compute the RFC 6962 root of
-   their digests, and in one transaction record the batch as ``prepared`` and assign each
-   certificate its batch and leaf index. A crash before this commit leaves them queued.
+1. **prepare** — cut up to ``batch_size`` queued certificates into a batch recorded
+   ``prepared`` with its RFC 6962 root, each certificate with its batch and leaf index, in one
+   transaction (:mod:`province_nodes.batching`, which the bulk path cuts its batches with too). A
+   crash before this commit leaves them queued.
 2. **send** — *ask the chain first* (``anchor_of(root)``); only if the root is not anchored,
    send ``anchor(root, count)``, then record the transaction as ``sent``. A crash after sending
    is found on restart by the same question, so nothing is anchored twice (the contract would
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, update
 from sqlmodel import col, select
 
-from certificate.issuance import batch_receipts
 from certificate.merkle import MerkleTree
+from certificate.receipts import batch_receipts
 from ledger.artifact import load_artifact
 from ledger.chain import RpcClient
 from ledger.contract import CONTRACT_NAME
@@ -37,6 +38,7 @@ from ledger.contract_errors import AnchorAlreadyAnchored
 from ledger.events import EventReader
 from ledger.types import AnchorRecord
 from province_nodes.access_log import AccessLog
+from province_nodes.batching import prepare_queued
 from province_nodes.chain import ChainGateway, chain_errors
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import (
@@ -184,35 +186,17 @@ class Batcher:
             return [i for i in session.exec(query.order_by(col(BatchRow.id))) if i is not None]
 
     def _prepare(self, *, force: bool) -> int | None:
-        now = int(time.time())
+        """Cut the next batch from the queue if one is due; its id (see :func:`prepare_queued`)."""
         with unit_of_work(self.engine) as session:
-            queued = list(
-                session.exec(
-                    select(CertificateRow.seq, CertificateRow.digest, CertificateRow.issued_at)
-                    .where(col(CertificateRow.batch_id).is_(None))
-                    .order_by(col(CertificateRow.seq))
-                    .limit(self.config.batch_size)
-                )
+            batch_id = prepare_queued(
+                session,
+                batch_size=self.config.batch_size,
+                max_wait=self.config.batch_interval,
+                now=int(time.time()),
+                force=force,
             )
-            if not queued:
-                return None
-            full = len(queued) >= self.config.batch_size
-            old = now - min(row[2] for row in queued) >= self.config.batch_interval
-            if not (full or old or force):
-                return None
-            tree = MerkleTree.from_entries(row[1] for row in queued)
-            batch = BatchRow(root=tree.root, count=len(queued), created_at=now)
-            session.add(batch)
-            session.flush()
-            session.execute(
-                update(CertificateRow),
-                [
-                    {"seq": seq, "batch_id": batch.id, "leaf_index": leaf}
-                    for leaf, (seq, _, _) in enumerate(queued)
-                ],
-            )
-            batch_id = batch.id
-        self._crash("prepared")
+        if batch_id is not None:
+            self._crash("prepared")
         return batch_id
 
     def _complete(self, batch_id: int) -> int:

@@ -30,7 +30,7 @@ from certificate.canonical import canonicalize
 from certificate.digest import validate_pointer
 from certificate.disclosure import disclose
 from certificate.exceptions import CertificateError, DisclosureError
-from certificate.sealed import (
+from certificate.sealed_file import (
     ALWAYS_DISCLOSED,
     FullContent,
     SealedCertificate,

@@ -3,9 +3,9 @@
 The answer is sent only after the transaction that stores the encrypted certificate and queues it
 for anchoring has committed, so an acknowledged certificate survives any crash and will be
 anchored. The bulk path does the same for many certificates with one Core ``executemany`` and
-cuts the queue into batches right away (each ≤ the batch size, recorded ``prepared`` with its
-root), so the batcher only has to send them; it seals large requests on every core
-(:mod:`province_nodes.sealing_pool`).
+cuts them into batches as it stores them (each ≤ the batch size, through
+:mod:`province_nodes.batching` as the batcher does for single issuances), so the batcher only has
+to send them; it seals large requests on every core (:mod:`province_nodes.sealing_pool`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from certificate.merkle import MerkleTree
 from certificate.registry import TypeRegistry
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
+from province_nodes.batching import prepare_batch
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import MasterKey
 from province_nodes.exceptions import NodeConflictError, NodeInputError
 from province_nodes.keys import KeyRing
-from province_nodes.models import BatchRow, CertificateRow
-from province_nodes.sealer import Problem, Sealed, Sealer
+from province_nodes.models import CertificateRow
+from province_nodes.row_maker import RefusedItem, RowMaker, RowOutcome, RowValues
 from province_nodes.sealing_pool import SealingPool
 
 __all__ = ["BulkResult", "Issuer"]
@@ -58,8 +58,8 @@ class Issuer:
     ) -> None:
         self.engine = engine
         self.keys = keys
-        self.sealer = Sealer(master, province, registry)
-        self.pool = SealingPool(self.sealer, workers)
+        self.row_maker = RowMaker(master, province, registry)
+        self.pool = SealingPool(self.row_maker, workers)
 
     def close(self) -> None:
         """Stop the bulk path's worker processes, if any were started."""
@@ -73,9 +73,9 @@ class Issuer:
             NodeConflictError: a certificate with this identifier already exists.
             StoreUnavailableError: the database is down; nothing was stored.
         """
-        document = self.sealer.document(data)
+        document = self.row_maker.document(data)
         with self.keys.issuing:
-            sealed, row = self.sealer.row(document, self.keys.active, int(time.time()))
+            sealed, row = self.row_maker.row(document, self.keys.active, int(time.time()))
             try:
                 with unit_of_work(self.engine) as session:
                     session.add(CertificateRow(**row))
@@ -99,18 +99,18 @@ class Issuer:
 
 
 def _store_bulk(
-    session: Session, outcomes: Iterable[Sealed], total: int, batch_size: int, now: int
+    session: Session, outcomes: Iterable[RowOutcome], total: int, batch_size: int, now: int
 ) -> BulkResult:
     """Write the rows in batches as they come; raise, for the rollback, if any item failed.
 
     Invalid items are reported before identifiers repeated in the request, and those before
     identifiers the node already has, whatever order they come in.
     """
-    problems: list[Problem] = []
+    problems: list[RefusedItem] = []
     ids: list[str] = []
     seen: set[str] = set()
     repeated: set[str] = set()
-    pending: list[dict[str, Any]] = []
+    pending: list[RowValues] = []
     batches = 0
     conflict = False
     for outcome in outcomes:
@@ -149,18 +149,14 @@ def _store_bulk(
     return BulkResult(certificate_ids=ids, batches=batches)
 
 
-def _store_batch(session: Session, rows: list[dict[str, Any]], now: int) -> bool:
-    """One batch: its Merkle root recorded, its rows inserted with their leaf positions.
+def _store_batch(session: Session, rows: list[RowValues], now: int) -> bool:
+    """One batch: prepared with its Merkle root, its rows inserted with their leaf positions.
 
     False if an identifier is already stored (the transaction must then be rolled back).
     """
-    tree = MerkleTree.from_entries(r["digest"] for r in rows)
-    batch = BatchRow(root=tree.root, count=len(rows), created_at=now)
-    session.add(batch)
-    session.flush()
-    for leaf, row in enumerate(rows):
-        row["batch_id"] = batch.id
-        row["leaf_index"] = leaf
+    places = prepare_batch(session, [row["digest"] for row in rows], now)
+    for row, place in zip(rows, places, strict=True):
+        row.update(place)
     try:
         session.execute(insert(CertificateRow), rows)
     except IntegrityError:

@@ -117,4 +117,4 @@ class ProvinceNode:
 
     def holder_ref(self, id_type: str, id_number: str) -> bytes:
         """The keyed reference under which a holder's certificates are stored."""
-        return self.issuer.sealer.holder_ref(id_type, id_number)
+        return self.issuer.row_maker.holder_ref(id_type, id_number)

@@ -15,8 +15,8 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from certificate.disclosure import disclose
-from certificate.issuance import attach_receipt
-from certificate.sealed import Receipt, SealedCertificate, parse_sealed
+from certificate.receipts import attach_receipt
+from certificate.sealed_file import Receipt, SealedCertificate, parse_sealed
 from province_nodes.auth import authenticate
 from province_nodes.consents import check_consent, consented_copy
 from province_nodes.db import unit_of_work

@@ -30,7 +30,7 @@ from typing import Any
 from certificate.registry import TypeRegistry, default_registry
 from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey
-from province_nodes.sealer import Sealed, Sealer, seal_items
+from province_nodes.row_maker import RowMaker, RowOutcome, make_rows
 
 __all__ = ["SealingPool"]
 
@@ -40,7 +40,7 @@ _PRELOAD = ["certificate", "province_nodes.sealing_pool"]
 _WATCH_INTERVAL = 0.2
 
 # The worker's state, set once by _start_worker in each worker process (never in the node).
-_worker_sealer: Sealer | None = None
+_worker_row_maker: RowMaker | None = None
 _worker_key: SigningKey | None = None
 
 
@@ -52,12 +52,12 @@ def _start_worker(
     pem: bytes,
     passphrase: bytes,
 ) -> None:
-    global _worker_sealer, _worker_key
+    global _worker_row_maker, _worker_key
     threading.Thread(target=_exit_with_node, args=(node,), daemon=True).start()
     registry = TypeRegistry.from_schemas(schemas) if schemas is not None else None
     if registry is None:
         default_registry()  # compiled now, not while the first request waits
-    _worker_sealer = Sealer(master, province, registry)
+    _worker_row_maker = RowMaker(master, province, registry)
     _worker_key = SigningKey.from_pem(pem, passphrase)
 
 
@@ -86,12 +86,12 @@ def _alive(pid: int) -> bool:
 
 
 def _ready() -> bool:
-    return _worker_sealer is not None
+    return _worker_row_maker is not None
 
 
-def _seal_chunk(offset: int, items: list[Any], now: int) -> list[Sealed]:
-    assert _worker_sealer is not None and _worker_key is not None, "worker not initialised"
-    return seal_items(_worker_sealer, _worker_key, items, now, offset=offset)
+def _seal_chunk(offset: int, items: list[Any], now: int) -> list[RowOutcome]:
+    assert _worker_row_maker is not None and _worker_key is not None, "worker not initialised"
+    return make_rows(_worker_row_maker, _worker_key, items, now, offset=offset)
 
 
 def _forkserver_context() -> multiprocessing.context.ForkServerContext:
@@ -104,29 +104,32 @@ class SealingPool:
     """Seals large bulk requests in ``workers`` processes; small ones in the calling process.
 
     Args:
-        sealer: the node's sealer (its master key, province and registry go to the workers).
+        row_maker: the node's row maker (its master key, province and registry go to the
+            workers).
         workers: processes to use; ``None``: one per core. 1 seals everything in-process.
         min_items: requests with fewer items are sealed in-process (a pool round trip costs
             more than it saves on a few hundred certificates).
     """
 
-    def __init__(self, sealer: Sealer, workers: int | None = None, min_items: int = 512) -> None:
-        self.sealer = sealer
+    def __init__(
+        self, row_maker: RowMaker, workers: int | None = None, min_items: int = 512
+    ) -> None:
+        self.row_maker = row_maker
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.min_items = min_items
         self._executor: ProcessPoolExecutor | None = None
         self._key_id: bytes | None = None
         self._lock = threading.Lock()
 
-    def seal(self, items: Sequence[Any], key: SigningKey, now: int) -> list[Sealed]:
+    def seal(self, items: Sequence[Any], key: SigningKey, now: int) -> list[RowOutcome]:
         """Each item sealed into its row, or the problem that refused it, in input order."""
         return list(self.stream(items, key, now))
 
-    def stream(self, items: Sequence[Any], key: SigningKey, now: int) -> Iterator[Sealed]:
+    def stream(self, items: Sequence[Any], key: SigningKey, now: int) -> Iterator[RowOutcome]:
         """The same as :meth:`seal`, each chunk yielded as soon as it and those before it are
         sealed, so the caller can store while the workers go on."""
         if self.workers < 2 or len(items) < self.min_items:
-            yield from seal_items(self.sealer, key, items, now)
+            yield from make_rows(self.row_maker, key, items, now)
             return
         executor = self._executor_for(key)
         size = max(64, -(-len(items) // (self.workers * 16)))  # small: the store keeps pace
@@ -140,7 +143,7 @@ class SealingPool:
         except BrokenProcessPool:
             log.warning("a sealing worker died; sealing the rest of this request in-process")
             self.close()
-            yield from seal_items(self.sealer, key, items[done:], now, offset=done)
+            yield from make_rows(self.row_maker, key, items[done:], now, offset=done)
 
     def prepare(self, key: SigningKey) -> None:
         """Start the workers for ``key`` in the background, so that the first large request
@@ -169,7 +172,7 @@ class SealingPool:
 
     def _new_executor(self, key: SigningKey) -> ProcessPoolExecutor:
         passphrase = os.urandom(32)
-        registry = self.sealer.registry
+        registry = self.row_maker.registry
         schemas = [dict(kind.face_schema) for kind in registry] if registry is not None else None
         return ProcessPoolExecutor(
             self.workers,
@@ -177,8 +180,8 @@ class SealingPool:
             initializer=_start_worker,
             initargs=(
                 os.getpid(),
-                self.sealer.master,
-                self.sealer.province,
+                self.row_maker.master,
+                self.row_maker.province,
                 schemas,
                 key.to_pem(passphrase),
                 passphrase,

@@ -25,7 +25,7 @@ from certificate.exceptions import (
     CertificateFormatError,
 )
 from certificate.merkle import leaf_hash, root_from_inclusion_proof
-from certificate.sealed import FullContent, SealedCertificate
+from certificate.sealed_file import FullContent, SealedCertificate
 from certificate.types import SignatureAlgorithm
 from certificate.verification import recompute_digest, verify_signature
 from ledger.status_history import status_at

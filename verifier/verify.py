@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from certificate.exceptions import CertificateError, CertificateJSONError
-from certificate.sealed import (
+from certificate.sealed_file import (
     SEALED_FORMAT,
     FullContent,
     SealedCertificate,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Header, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import select
 
-from certificate.sealed import Receipt
+from certificate.sealed_file import Receipt
 from province_nodes.api.deps import AnyCallerDep, NodeDep, OperatorDep
 from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
 from province_nodes.db import unit_of_work

@@ -31,8 +31,8 @@ from typing import Any
 import httpx2 as httpx
 
 from certificate.document import build_document
-from certificate.issuance import seal
 from certificate.samples import sample_documents
+from certificate.sealing import seal
 from ledger.anvil import LocalChain, dev_accounts
 from ledger.chain import connect
 from ledger.contract import HurenLedgerClient

@@ -31,7 +31,7 @@ from certificate.digest import (
     validate_salts,
 )
 from certificate.samples import sample_documents
-from certificate.sealed import FullContent, SignatureBlock
+from certificate.sealed_file import FullContent, SignatureBlock
 from certificate.types import SealState
 
 POINTER = re.compile(r"(/([^~/]|~[01])*)+")

@@ -12,7 +12,7 @@ from node_helpers import AGENCY, RunningNode
 from sqlmodel import func, select
 
 from certificate.disclosure import disclose
-from certificate.sealed import DisclosedContent, parse_sealed
+from certificate.sealed_file import DisclosedContent, parse_sealed
 from province_nodes.consents import unknown_fields
 from province_nodes.db import unit_of_work
 from province_nodes.envelope import open_envelope, seal_envelope

@@ -10,7 +10,7 @@ import pytest
 from node_helpers import AGENCY, OTHER_AGENCY, RunningNode
 from sqlmodel import select
 
-from certificate.sealed import DisclosedContent, parse_sealed
+from certificate.sealed_file import DisclosedContent, parse_sealed
 from certificate.verification import verify_digest, verify_receipt
 from province_nodes.auth import create_credential
 from province_nodes.db import unit_of_work

@@ -14,7 +14,7 @@ from node_helpers import AGENCY, RunningNode, SettingsFactory, start_node
 from certificate.canonical import canonicalize
 from certificate.merkle import MerkleTree, verify_consistency
 from certificate.samples import sample_document
-from certificate.sealed import DisclosedContent, parse_sealed
+from certificate.sealed_file import DisclosedContent, parse_sealed
 from certificate.verification import verify_digest
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import Deployment

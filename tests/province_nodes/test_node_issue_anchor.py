@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from node_helpers import RunningNode, SettingsFactory, start_node
 
-from certificate.sealed import Receipt, parse_sealed
+from certificate.sealed_file import Receipt, parse_sealed
 from ledger.contract import HurenLedgerClient
 
 

@@ -11,7 +11,7 @@ import time
 from certificate import SigningKey, parse_sealed, verify_digest, verify_signature
 from certificate.samples import SAMPLE_KINDS, sample_document
 from province_nodes.envelope import MasterKey, open_envelope
-from province_nodes.sealer import Sealer, seal_items
+from province_nodes.row_maker import RowMaker, make_rows
 from province_nodes.sealing_pool import SealingPool, _alive
 
 PROVINCE = 330000
@@ -29,12 +29,12 @@ def _documents(count: int) -> list[object]:
 
 def test_workers_seal_like_the_node_and_follow_key_rotation() -> None:
     master = MasterKey(os.urandom(32))
-    sealer = Sealer(master, PROVINCE)
+    row_maker = RowMaker(master, PROVINCE)
     documents = _documents(40)
     first, second = SigningKey.generate(), SigningKey.generate()
-    pool = SealingPool(sealer, workers=2, min_items=1)
+    pool = SealingPool(row_maker, workers=2, min_items=1)
     try:
-        expected = seal_items(sealer, first, documents, 7)
+        expected = make_rows(row_maker, first, documents, 7)
         for key in (first, second):
             got = pool.seal(documents, key, 7)
             assert [type(item) for item in got] == [type(item) for item in expected]
@@ -55,19 +55,22 @@ def test_workers_seal_like_the_node_and_follow_key_rotation() -> None:
 
 
 def test_small_requests_and_single_worker_stay_in_process() -> None:
-    sealer = Sealer(MasterKey(os.urandom(32)), PROVINCE)
+    row_maker = RowMaker(MasterKey(os.urandom(32)), PROVINCE)
     key = SigningKey.generate()
-    for pool in (SealingPool(sealer, workers=2, min_items=100), SealingPool(sealer, workers=1)):
+    for pool in (
+        SealingPool(row_maker, workers=2, min_items=100),
+        SealingPool(row_maker, workers=1),
+    ):
         got = pool.seal(_documents(20), key, 1)
         assert len(got) == 20 and isinstance(got[3], tuple)
         assert pool._executor is None
 
 
 def test_a_dead_worker_costs_speed_not_certificates() -> None:
-    sealer = Sealer(MasterKey(os.urandom(32)), PROVINCE)
+    row_maker = RowMaker(MasterKey(os.urandom(32)), PROVINCE)
     key = SigningKey.generate()
     documents = _documents(30)
-    pool = SealingPool(sealer, workers=2, min_items=1)
+    pool = SealingPool(row_maker, workers=2, min_items=1)
     try:
         pool.seal(documents, key, 1)  # starts the workers
         assert pool._executor is not None
@@ -75,7 +78,7 @@ def test_a_dead_worker_costs_speed_not_certificates() -> None:
         os.kill(victim.pid, signal.SIGKILL)
         victim.join(10)
         got = pool.seal(documents, key, 1)
-        expected = seal_items(sealer, key, documents, 1)
+        expected = make_rows(row_maker, key, documents, 1)
         assert [r["certificate_id"] if isinstance(r, dict) else r for r in got] == [
             r["certificate_id"] if isinstance(r, dict) else r for r in expected
         ]
@@ -88,10 +91,10 @@ import os, sys
 from certificate import SigningKey
 from certificate.samples import sample_document
 from province_nodes.envelope import MasterKey
-from province_nodes.sealer import Sealer
+from province_nodes.row_maker import RowMaker
 from province_nodes.sealing_pool import SealingPool, _alive
 
-pool = SealingPool(Sealer(MasterKey(os.urandom(32)), 330000), workers=2, min_items=1)
+pool = SealingPool(RowMaker(MasterKey(os.urandom(32)), 330000), workers=2, min_items=1)
 pool.seal([sample_document("driving_licence", seed=i, province=330000) for i in range(4)],
           SigningKey.generate(), 1)
 print(" ".join(str(pid) for pid in pool._executor._processes), flush=True)

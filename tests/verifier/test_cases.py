@@ -22,7 +22,7 @@ from verifier_support import Issuer, advance_time
 from web3 import HTTPProvider, Web3
 
 from certificate.disclosure import disclose
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
 from certificate.signing import SigningKey
 from ledger.chain import RpcClient
 from ledger.deploy import Deployment

@@ -102,10 +102,11 @@ def test_times() -> None:
 def test_checks_against_a_snapshot_without_a_chain() -> None:
     """The checks are pure: a hand-built snapshot is all they need."""
     from certificate.document import build_document
-    from certificate.issuance import attach_receipt, seal
     from certificate.merkle import MerkleTree
+    from certificate.receipts import attach_receipt
     from certificate.samples import sample_document
-    from certificate.sealed import Receipt
+    from certificate.sealed_file import Receipt
+    from certificate.sealing import seal
     from certificate.signing import SigningKey
     from ledger.types import AnchorRecord, ProvinceRecord, SigningKeyRecord
     from verifier import ChainSnapshot, LedgerIdentity, verify

@@ -15,10 +15,11 @@ from typing import Any
 from web3 import Web3
 
 from certificate.document import build_document
-from certificate.issuance import attach_receipt, batch_receipts, seal
 from certificate.merkle import MerkleTree
+from certificate.receipts import attach_receipt, batch_receipts
 from certificate.samples import sample_document
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
+from certificate.sealing import seal
 from certificate.signing import SigningKey
 from certificate.types import SignatureAlgorithm
 from ledger.chain import RpcClient

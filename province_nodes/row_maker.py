@@ -1,7 +1,7 @@
 """The pure part of issuing: validate a document, seal it, make its encrypted table row.
 
 No store and no lock, so it can be tested, and run in worker processes
-(:mod:`province_nodes.sealing_pool`), on its own.
+(:mod:`province_nodes.sealing_pool`), on its own; :mod:`province_nodes.issuance` stores the rows.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from certificate.exceptions import (
     CheckCharacterError,
     UnknownCertificateTypeError,
 )
-from certificate.issuance import seal
 from certificate.registry import TypeRegistry
-from certificate.sealed import SealedCertificate
+from certificate.sealed_file import SealedCertificate
+from certificate.sealing import seal
 from certificate.signing import SigningKey
 from province_nodes.envelope import MasterKey, seal_envelope
 from province_nodes.exceptions import NodeInputError
 
-__all__ = ["Problem", "Sealed", "Sealer", "holder_reference", "seal_items"]
+__all__ = ["RefusedItem", "RowMaker", "RowOutcome", "RowValues", "holder_reference", "make_rows"]
 
 
 def holder_reference(key: bytes, id_type: str, id_number: str) -> bytes:
@@ -32,14 +32,18 @@ def holder_reference(key: bytes, id_type: str, id_number: str) -> bytes:
     return hmac.new(key, f"{id_type}\x00{id_number}".encode(), hashlib.sha256).digest()
 
 
-Problem = tuple[int, str, str]
+RowValues = dict[str, Any]
+"""The column values of a new :class:`~province_nodes.models.CertificateRow` (payload encrypted),
+without its batch and leaf index: those come when it is batched."""
+
+RefusedItem = tuple[int, str, str]
 """A refused bulk item: its position, error code and message."""
 
-Sealed = dict[str, Any] | Problem
+RowOutcome = RowValues | RefusedItem
 """A bulk item's outcome: its table row, or why it was refused."""
 
 
-class Sealer:
+class RowMaker:
     """Validates documents of one province and seals them into encrypted table rows."""
 
     def __init__(
@@ -72,7 +76,7 @@ class Sealer:
 
     def row(
         self, document: CertificateDocument, key: SigningKey, now: int
-    ) -> tuple[SealedCertificate, dict[str, Any]]:
+    ) -> tuple[SealedCertificate, RowValues]:
         """Seal ``document`` with ``key``; the certificate and its table row (encrypted)."""
         sealed = seal(document, key)
         return sealed, {
@@ -87,14 +91,14 @@ class Sealer:
         }
 
 
-def seal_items(
-    sealer: Sealer, key: SigningKey, items: Sequence[Any], now: int, *, offset: int = 0
-) -> list[Sealed]:
-    """Each item's row, or its problem (position counted from ``offset``), in order."""
-    out: list[Sealed] = []
+def make_rows(
+    maker: RowMaker, key: SigningKey, items: Sequence[Any], now: int, *, offset: int = 0
+) -> list[RowOutcome]:
+    """Each item's row, or why it was refused (position counted from ``offset``), in order."""
+    out: list[RowOutcome] = []
     for index, data in enumerate(items, start=offset):
         try:
-            out.append(sealer.row(sealer.document(data), key, now)[1])
+            out.append(maker.row(maker.document(data), key, now)[1])
         except NodeInputError as error:
             out.append((index, error.code, error.message))
     return out
