@@ -19,6 +19,8 @@ Verifying (any agency)::
     verify_receipt(sealed)                           # inclusion proof to the batch root
 
 Every deliberate failure is a :class:`CertificateError`; see :mod:`certificate.exceptions`.
+JSON from outside is read by :func:`read_json`, which bounds its nesting depth and number length
+before parsing (:mod:`certificate.json_input`).
 Realistic sample documents for tests and demos are in :mod:`certificate.samples`.
 """
 
@@ -47,6 +49,9 @@ from certificate.exceptions import (
     CheckCharacterError,
     DigestMismatchError,
     DisclosureError,
+    JSONLimitError,
+    JSONNumberTooLongError,
+    JSONTooDeepError,
     MerkleError,
     MerkleRangeError,
     ProofError,
@@ -62,6 +67,13 @@ from certificate.identifier import (
     make_identifier,
     parse_identifier,
     validate_identifier,
+)
+from certificate.json_input import (
+    MAX_JSON_DEPTH,
+    MAX_NUMBER_CHARS,
+    JSONShapeCheck,
+    check_depth,
+    read_json,
 )
 from certificate.merkle import (
     EMPTY_ROOT,
@@ -127,6 +139,8 @@ __all__ = [
     "DIGEST_LABEL",
     "DOCUMENT_FORMAT",
     "EMPTY_ROOT",
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_CHARS",
     "PROVINCES",
     "QR_PREFIX",
     "QR_REFERENCE_PREFIX",
@@ -159,6 +173,10 @@ __all__ = [
     "HolderIdType",
     "IdentifierParts",
     "Issuer",
+    "JSONLimitError",
+    "JSONNumberTooLongError",
+    "JSONShapeCheck",
+    "JSONTooDeepError",
     "KeyId",
     "MerkleError",
     "MerkleRangeError",
@@ -187,6 +205,7 @@ __all__ = [
     "build_document",
     "canonical_field",
     "canonicalize",
+    "check_depth",
     "decode_qr_payload",
     "default_registry",
     "disclose",
@@ -201,6 +220,7 @@ __all__ = [
     "parse_sealed",
     "province_of",
     "qr_payload",
+    "read_json",
     "recompute_digest",
     "reference_payload",
     "root_from_inclusion_proof",

@@ -31,13 +31,13 @@ can never carry what the JSON form could not. The form is versioned by the QR pa
 from __future__ import annotations
 
 import base64
-import json
 import struct
 import zlib
 from typing import Any
 
 from certificate.canonical import canonicalize
 from certificate.exceptions import QRPayloadError
+from certificate.json_input import read_json
 from certificate.sealed_file import (
     SEALED_FORMAT,
     FullContent,
@@ -115,7 +115,7 @@ def unpack_sealed(data: bytes) -> SealedCertificate:
     if end > len(raw):
         raise QRPayloadError("the compact certificate is cut short inside its field list")
     try:
-        skeleton = json.loads(raw[_LENGTH.size : end])
+        skeleton = read_json(raw[_LENGTH.size : end])
         value = _rebuild(skeleton, _Blob(raw[end:]))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         if isinstance(error, QRPayloadError):

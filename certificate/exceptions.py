@@ -12,6 +12,9 @@ or value and what a clerk can do about it.
     CertificateError
     ├── CertificateFormatError (ValueError)          the input is not a well-formed certificate part
     │   ├── CertificateJSONError                     not JSON, duplicate keys, NaN
+    │   │   └── JSONLimitError                       beyond what a reader accepts
+    │   │       ├── JSONTooDeepError                 arrays and objects nested too deep
+    │   │       └── JSONNumberTooLongError           a number written with too many characters
     │   ├── CertificateSchemaError                   violates the document model, a type's face
     │   │                                            schema or the sealed-certificate format
     │   ├── UnknownCertificateTypeError              type code not in the registry
@@ -45,6 +48,19 @@ class CertificateFormatError(CertificateError, ValueError):
 
 class CertificateJSONError(CertificateFormatError):
     """The bytes are not one unambiguous JSON value (bad syntax, duplicate keys, NaN)."""
+
+
+class JSONLimitError(CertificateJSONError):
+    """The JSON may be well-formed but goes beyond what is read at all (see
+    :mod:`certificate.json_input`): refused before it is parsed."""
+
+
+class JSONTooDeepError(JSONLimitError):
+    """Arrays and objects are nested deeper than a reader accepts."""
+
+
+class JSONNumberTooLongError(JSONLimitError):
+    """A number is written with more characters than a reader accepts."""
 
 
 class CertificateSchemaError(CertificateFormatError):

@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Mapping
 from importlib import resources
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -56,10 +56,8 @@ from certificate.divisions import (
     validate_province_code,
 )
 from certificate.document import CertificateDocument
-from certificate.exceptions import (
-    CertificateJSONError,
-    CertificateSchemaError,
-)
+from certificate.exceptions import CertificateSchemaError
+from certificate.json_input import check_depth, read_json
 from certificate.merkle import leaf_hash, verify_inclusion
 from certificate.registry import TypeRegistry
 from certificate.types import DivisionCode, FieldPath, SealState, SignatureAlgorithm
@@ -290,36 +288,24 @@ class SealedCertificate(StrictModel):
         return self.model_dump_json()
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise CertificateJSONError(
-                f"key {key!r} appears twice in one JSON object; the file is ambiguous"
-            )
-        result[key] = value
-    return result
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise CertificateJSONError(f"{name} is not a JSON number; the file is not valid JSON")
-
-
 def parse_sealed(data: str | bytes, *, registry: TypeRegistry | None = None) -> SealedCertificate:
-    """Read a sealed certificate file; raise one of our format errors if it is malformed."""
-    try:
-        value = json.loads(
-            data, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CertificateJSONError(f"the file is not valid UTF-8 JSON: {exc}") from exc
-    return sealed_from_json(value, registry=registry)
+    """Read a sealed certificate file; raise one of our format errors if it is malformed.
+
+    The text is read by :func:`~certificate.json_input.read_json`: nesting too deep or a number
+    too long is refused (:class:`~certificate.exceptions.JSONLimitError`) before it is parsed.
+    """
+    return _validate(read_json(data), registry)
 
 
 def sealed_from_json(
     value: Mapping[str, Any], *, registry: TypeRegistry | None = None
 ) -> SealedCertificate:
-    """Validate an already decoded sealed certificate."""
+    """Validate an already decoded sealed certificate (nested too deep: ``JSONTooDeepError``)."""
+    check_depth(value)
+    return _validate(value, registry)
+
+
+def _validate(value: object, registry: TypeRegistry | None) -> SealedCertificate:
     try:
         return SealedCertificate.model_validate(value, context={"registry": registry})
     except ValidationError as exc:

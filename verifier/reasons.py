@@ -14,6 +14,7 @@ Code   Name                                Status    Meaning
 100    FORMAT_NOT_JSON                     INVALID   the file is not JSON
 101    FORMAT_WRONG_VERSION                INVALID   unknown sealed-certificate format version
 102    FORMAT_SCHEMA                       INVALID   does not match the sealed-certificate schema
+103    FORMAT_JSON_LIMIT                   INVALID   nested too deep or a number too long to read
 200    DIGEST_MISMATCH                     INVALID   fields/salts/hidden leaves do not give digest
 300    SIGNATURE_INVALID                   INVALID   the signature does not verify
 301    SIGNATURE_KEY_UNKNOWN               INVALID   no key with the named id exists on chain
@@ -67,6 +68,7 @@ class Reason(IntEnum):
     FORMAT_NOT_JSON = 100
     FORMAT_WRONG_VERSION = 101
     FORMAT_SCHEMA = 102
+    FORMAT_JSON_LIMIT = 103
     DIGEST_MISMATCH = 200
     SIGNATURE_INVALID = 300
     SIGNATURE_KEY_UNKNOWN = 301
@@ -112,6 +114,11 @@ MESSAGES: Mapping[Reason, tuple[str, str]] = {
     Reason.FORMAT_SCHEMA: (
         "The file is not a well-formed sealed certificate: {problem}",
         "文件不是格式正确的电子证照：{problem}",
+    ),
+    Reason.FORMAT_JSON_LIMIT: (
+        "The file is not a certificate: it nests too deep or holds too long a number to be "
+        "read ({problem}).",
+        "文件不是电子证照：内容嵌套过深或数字过长，未予读取（{problem}）。",
     ),
     Reason.DIGEST_MISMATCH: (
         "The certificate's content was changed after it was issued: its fields do not match "

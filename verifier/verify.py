@@ -9,12 +9,12 @@ status histories), one JSON-RPC batch per thousand certificates instead of 5,000
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from certificate.exceptions import CertificateError, CertificateJSONError
+from certificate.exceptions import CertificateError, CertificateJSONError, JSONLimitError
+from certificate.json_input import read_json
 from certificate.sealed_file import (
     SEALED_FORMAT,
     FullContent,
@@ -49,6 +49,10 @@ def read_sealed(data: SealedInput) -> SealedCertificate | CheckResult:
         if isinstance(data, str | bytes):
             return parse_sealed(data)
         return sealed_from_json(data)
+    except JSONLimitError as error:
+        return result(
+            CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_JSON_LIMIT, problem=str(error)
+        )
     except CertificateJSONError as error:
         return result(
             CheckType.FORMAT, CheckStatus.INVALID, Reason.FORMAT_NOT_JSON, problem=str(error)
@@ -70,8 +74,8 @@ def read_sealed(data: SealedInput) -> SealedCertificate | CheckResult:
 
 def _version_of(data: str | bytes | Mapping[str, Any]) -> object:
     try:
-        value = json.loads(data) if isinstance(data, str | bytes) else data
-    except ValueError:
+        value = read_json(data) if isinstance(data, str | bytes) else data
+    except CertificateJSONError:
         return None
     return value.get("version") if isinstance(value, Mapping) else None
 

@@ -28,6 +28,8 @@ def _tampered_digest(key: certificate.SigningKey) -> None:
 TRIGGERS: dict[type[Exception], Callable[[certificate.SigningKey], object]] = {
     exceptions.CertificateFormatError: lambda _: certificate.canonicalize(float("nan")),
     exceptions.CertificateJSONError: lambda _: certificate.parse_sealed("{not json"),
+    exceptions.JSONTooDeepError: lambda _: certificate.parse_sealed("[" * 100_000),
+    exceptions.JSONNumberTooLongError: lambda _: certificate.parse_sealed("[" + "9" * 5000 + "]"),
     exceptions.CertificateSchemaError: lambda _: certificate.build_document({}),
     exceptions.UnknownCertificateTypeError: lambda _: certificate.default_registry().get("x"),
     exceptions.CheckCharacterError: lambda _: certificate.validate_credit_code(
@@ -71,6 +73,7 @@ def test_every_error_class_is_covered_exported_and_documented() -> None:
         exceptions.CertificateError,
         exceptions.CertificateIntegrityError,
         exceptions.MerkleError,
+        exceptions.JSONLimitError,
     }
     assert set(ALL_ERRORS) - abstract == set(TRIGGERS)
     for cls in ALL_ERRORS:
