@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from ledger.recursion_limit import restore_recursion_limit
+
 __all__ = ["main"]
 
 # Modules that contribute sub-commands, in the order `huren --help` lists them.
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``huren`` command; returns its exit code."""
+    restore_recursion_limit()
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
