@@ -7,15 +7,19 @@ they share is made here once, so both answer and store alike:
 - :mod:`service_base.sqlstore`: the SQL engine, the Alembic migrations runner and the unit of work;
 - :mod:`service_base.exceptions`: :class:`ServiceError`, the root of both services' error trees;
 - :mod:`service_base.problems`: the problem body every error is answered with, the handlers that
-  answer it, and the OpenAPI declarations of a route's error responses.
+  answer it, and the OpenAPI declarations of a route's error responses;
+- :mod:`service_base.body_guard`: the middleware every request body passes before anything parses
+  it: a valid credential first, then the size limit and a bounded JSON shape.
 """
 
-from service_base.exceptions import ServiceError
+from service_base.body_guard import BodyGuard, BodyRule, CredentialCheck, body_error, too_large
+from service_base.exceptions import RequestBodyError, RequestBodyTooLargeError, ServiceError
 from service_base.problems import (
     RETRY_AFTER_SECONDS,
     Problem,
     install_error_handlers,
     problem_body,
+    problem_response,
     responses,
 )
 from service_base.sqlstore import (
@@ -28,14 +32,22 @@ from service_base.sqlstore import (
 
 __all__ = [
     "RETRY_AFTER_SECONDS",
+    "BodyGuard",
+    "BodyRule",
+    "CredentialCheck",
     "Problem",
+    "RequestBodyError",
+    "RequestBodyTooLargeError",
     "ServiceError",
     "alembic_config",
+    "body_error",
     "driver_reason",
     "install_error_handlers",
     "make_engine",
     "problem_body",
+    "problem_response",
     "responses",
     "run_migrations",
+    "too_large",
     "unit_of_work",
 ]

@@ -9,14 +9,17 @@ a built-in kind inherit it in the service's tree, so ``except ValueError`` still
 
     ServiceError                     code, message, detail; status 500 unless a branch says
     ├── NodeError                    the province node's tree (province_nodes.exceptions)
-    └── AgencyError                  the agency service's tree (verifier.service.exceptions)
+    ├── AgencyError                  the agency service's tree (verifier.service.exceptions)
+    └── RequestBodyError             a body refused before it is parsed: not UTF-8 JSON, nested
+        │                            too deep, a number too long (422)
+        └── RequestBodyTooLargeError more bytes or items than accepted (413)
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["ServiceError"]
+__all__ = ["RequestBodyError", "RequestBodyTooLargeError", "ServiceError"]
 
 
 class ServiceError(Exception):
@@ -37,3 +40,20 @@ class ServiceError(Exception):
         if code is not None:
             self.code = code
         self.detail = detail
+
+
+class RequestBodyError(ServiceError):
+    """A request body refused before anything parses it (:mod:`service_base.body_guard`):
+    not UTF-8 JSON (``malformed_json``), nested too deep (``json_too_deep``) or holding a
+    number too long (``number_too_long``)."""
+
+    status = 422
+    code = "malformed_json"
+
+
+class RequestBodyTooLargeError(RequestBodyError):
+    """A request body with more bytes (``body_too_large``) or items (``too_many_items``) than
+    the service accepts."""
+
+    status = 413
+    code = "body_too_large"

@@ -3,14 +3,18 @@
 :func:`install_error_handlers` answers, in one place for both services: a
 :class:`~service_base.exceptions.ServiceError` with its branch's status and its code; a request
 that does not validate with 422 (``malformed_json`` when the body is not JSON at all,
-``invalid_input`` otherwise); a database failure no unit of work caught with 503, as the
-service's own "unavailable" error. Every 503 carries ``Retry-After``. Routes declare their error
-responses with :func:`responses`, so the OpenAPI document lists them.
+``invalid_input`` otherwise); a body the framework could not parse (it answers that with a bare
+400) with 422 ``malformed_json`` too; the framework's own refusals (no such route, method not
+allowed) with their status, named by its phrase (``not_found``, ``method_not_allowed``); a
+database failure no unit of work caught with 503, as the service's own "unavailable" error.
+Every 503 carries ``Retry-After``. Routes declare their error responses with :func:`responses`,
+so the OpenAPI document lists them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,10 +22,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
 from service_base.exceptions import ServiceError
 
-__all__ = ["RETRY_AFTER_SECONDS", "Problem", "install_error_handlers", "problem_body", "responses"]
+__all__ = [
+    "RETRY_AFTER_SECONDS",
+    "Problem",
+    "install_error_handlers",
+    "problem_body",
+    "problem_response",
+    "responses",
+]
 
 RETRY_AFTER_SECONDS = 5
 """How long a client should wait before retrying a 503."""
@@ -56,13 +68,40 @@ def problem_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return Problem(error=code, message=message, detail=detail).model_dump()
 
 
-def _answer(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+def _answer(
+    status: int,
+    code: str,
+    message: str,
+    detail: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    headers = {
+        **(headers or {}),
+        **({"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}),
+    }
     return JSONResponse(problem_body(code, message, detail), status_code=status, headers=headers)
 
 
-def _answer_error(error: ServiceError) -> JSONResponse:
+def problem_response(error: ServiceError) -> JSONResponse:
+    """The answer to ``error``: its branch's status and its problem body (an ASGI app too, for
+    middleware that answers before the routes)."""
     return _answer(error.status, error.code, error.message, error.detail)
+
+
+def _framework_refusal(error: HTTPException) -> JSONResponse:
+    if error.status_code == 400 and error.__cause__ is not None:
+        # FastAPI's answer when reading the body raised something other than a JSON syntax
+        # error: bytes that are not UTF-8, an integer Python refuses to convert.
+        return _answer(
+            422,
+            "malformed_json",
+            "the request body is not valid UTF-8 JSON",
+            {"problem": f"{type(error.__cause__).__name__}: {error.__cause__}"[:300]},
+        )
+    phrase = HTTPStatus(error.status_code).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    message = error.detail if isinstance(error.detail, str) else phrase
+    return _answer(error.status_code, code, message, headers=error.headers)
 
 
 def _invalid_request(error: RequestValidationError) -> JSONResponse:
@@ -87,15 +126,20 @@ def install_error_handlers(
 
     async def service_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ServiceError)
-        return _answer_error(error)
+        return problem_response(error)
+
+    async def framework_refusal(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, HTTPException)
+        return _framework_refusal(error)
 
     async def invalid_request(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
         return _invalid_request(error)
 
     async def database_failure(_request: Request, error: Exception) -> JSONResponse:
-        return _answer_error(store_unavailable(error))
+        return problem_response(store_unavailable(error))
 
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(HTTPException, framework_refusal)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(OperationalError, database_failure)

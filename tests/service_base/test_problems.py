@@ -94,6 +94,24 @@ def test_invalid_requests_are_malformed_json_or_invalid_input() -> None:
     assert invalid.json()["detail"][0]["location"] == ["body", "count"]
 
 
+def test_bodies_the_framework_cannot_parse_are_problems_too() -> None:
+    shop = _shop()
+    json_headers = {"Content-Type": "application/json"}
+    for body in (b'{"item": "\xff"}', b'{"item": "tea", "count": ' + b"9" * 5_000 + b"}"):
+        answer = shop.post("/orders", content=body, headers=json_headers)
+        assert (answer.status_code, answer.json()["error"]) == (422, "malformed_json"), body[:20]
+        assert answer.json()["message"] == "the request body is not valid UTF-8 JSON"
+
+
+def test_the_frameworks_own_refusals_are_problems() -> None:
+    shop = _shop()
+    missing = shop.get("/nowhere")
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    wrong_method = shop.get("/orders")
+    assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "method_not_allowed")
+    assert wrong_method.headers["Allow"] == "POST"
+
+
 def test_declared_responses_name_the_problem_model() -> None:
     spec = _shop().get("/openapi.json").json()
     declared = spec["paths"]["/orders"]["post"]["responses"]
