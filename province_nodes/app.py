@@ -16,12 +16,14 @@ from pydantic import BaseModel
 from web3 import Web3
 
 from ledger.chain import connect
+from ledger.recursion_limit import restore_recursion_limit
 from province_nodes.api import admin, audit, certificates, consents
-from province_nodes.api.limits import BodyLimit
+from province_nodes.auth import authenticate
 from province_nodes.batcher import CrashPoint, no_crash
 from province_nodes.db import unavailable
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
+from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
@@ -43,9 +45,15 @@ def create_app(
     """The HTTP app of the province node described by ``settings``.
 
     ``connector`` builds the chain connection and ``crash_point`` stops the batcher between
-    steps; both exist for tests and keep their production defaults otherwise.
+    steps; both exist for tests and keep their production defaults otherwise. Every request body
+    passes the :class:`~service_base.body_guard.BodyGuard` first: a credential this node knows,
+    the size limits, a bounded JSON shape (the bulk route reads its own body, as a stream).
     """
+    restore_recursion_limit()
     node = ProvinceNode(settings, connector=connector, crash_point=crash_point)
+
+    async def credential(authorization: str | None) -> None:
+        await run_in_threadpool(authenticate, node.engine, authorization)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -64,10 +72,10 @@ def create_app(
     app.state.node = node
     install_error_handlers(app, unavailable)
     app.add_middleware(
-        BodyLimit,
-        limit=settings.max_body_bytes,
-        bulk_limit=settings.max_bulk_bytes,
-        bulk_path="/certificates/bulk",
+        BodyGuard,
+        rule=BodyRule(settings.max_body_bytes),
+        rules={"/certificates/bulk": BodyRule(settings.max_bulk_bytes, json=False)},
+        credential=credential,
     )
     for module in (certificates, consents, audit, admin):
         app.include_router(module.router)

@@ -78,6 +78,9 @@ class NodeSettings(BaseSettings):
     max_bulk_bytes: int = Field(
         default=256 * 1_048_576, ge=1024, description="largest bulk body accepted"
     )
+    max_bulk_items: int = Field(
+        default=100_000, ge=1, description="most certificates one bulk request may hold"
+    )
     run_batcher: bool = Field(default=True, description="start the anchoring thread with the app")
     sealing_workers: int | None = Field(
         default=None,

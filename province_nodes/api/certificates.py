@@ -10,10 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import select
 
 from certificate.sealed_file import Receipt
+from province_nodes.api.bulk_body import read_bulk_documents
 from province_nodes.api.deps import AnyCallerDep, NodeDep, OperatorDep
 from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
 from province_nodes.db import unit_of_work
-from province_nodes.exceptions import NodeInputError, NodeNotFoundError, NotAnchoredError
+from province_nodes.exceptions import NodeNotFoundError, NotAnchoredError
 from province_nodes.models import CertificateRow
 from province_nodes.reads import fetch_under_consent
 from province_nodes.status import StatusView
@@ -65,9 +66,16 @@ def issue(
     },
 )
 async def issue_bulk(request: Request, node: NodeDep, _caller: OperatorDep) -> BulkIssued:
-    """All certificates are validated first; then all are stored and batched, or none."""
-    body = await request.body()
-    items = _parse_bulk(body, request.headers.get("content-type", ""))
+    """All certificates are validated first; then all are stored and batched, or none.
+
+    The body is read as it streams and refused at the first document past
+    ``max_bulk_items`` (413 ``too_many_items``) or the first that is not an object.
+    """
+    items = await read_bulk_documents(
+        request.stream(),
+        ndjson="ndjson" in request.headers.get("content-type", ""),
+        max_items=node.settings.max_bulk_items,
+    )
     result = await run_in_threadpool(node.issuer.issue_bulk, items, node.settings.batch_size)
     node.batcher.wake()
     return BulkIssued(
@@ -75,20 +83,6 @@ async def issue_bulk(request: Request, node: NodeDep, _caller: OperatorDep) -> B
         batches=result.batches,
         certificate_ids=result.certificate_ids,
     )
-
-
-def _parse_bulk(body: bytes, content_type: str) -> list[Any]:
-    try:
-        if "ndjson" in content_type:
-            return [json.loads(line) for line in body.splitlines() if line.strip()]
-        items = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise NodeInputError(
-            f"the bulk body is not valid JSON: {error}", code="malformed_json"
-        ) from None
-    if not isinstance(items, list):
-        raise NodeInputError("the bulk body must be a JSON array of documents or NDJSON")
-    return items
 
 
 @router.get(
