@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +15,8 @@ from verifier_support import Issuer
 
 from huren.cli import main
 from ledger.deploy import Deployment
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -72,3 +77,36 @@ def test_bad_time_is_refused(
     path.write_text("{}")
     assert main(["verify", str(path), "--at", "yesterday", "--deployment", str(record)]) == 2
     assert "is not a time" in capsys.readouterr().err
+
+
+def test_hostile_files_are_reported_and_the_others_still_verified(
+    issuer: Callable[[int], Issuer], local_chain_url: str, record: Path, tmp_path: Path
+) -> None:
+    """Run as a process: a file nested 100,000 deep made ``huren verify`` die of a segmentation
+    fault (exit 139), one with a 5,000-digit integer printed a traceback and no report."""
+    (good,) = issuer(310000).issue(1)
+    files = {
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "digits.json": good.to_json()
+        .encode()
+        .replace(b'"block_number":', b'"block_number":' + b"7" * 5_000),
+        "good.json": good.to_json().encode(),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    paths = [str(tmp_path / name) for name in files]
+    chain = ["--rpc", local_chain_url, "--deployment", str(record)]
+    done = subprocess.run(
+        [sys.executable, "-m", "huren", "verify", *paths, "--json", *chain],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr  # INVALID outranks VALID
+    assert "Traceback" not in done.stderr
+    reports = {Path(r["file"]).name: r for r in json.loads(done.stdout)}
+    for name in ("deep.json", "digits.json"):
+        assert reports[name]["verdict"] == "INVALID"
+        assert reports[name]["checks"][0]["reason_name"] == "FORMAT_JSON_LIMIT"
+    assert reports["good.json"]["verdict"] == "VALID"

@@ -17,10 +17,12 @@ from fastapi import FastAPI
 
 from ledger.chain import connect
 from ledger.deploy import Deployment
+from ledger.recursion_limit import restore_recursion_limit
+from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
 from verifier.chain_view import ChainView, Web3ChainView
 from verifier.service.db import make_engine, migrate, unavailable
-from verifier.service.deps import Services
+from verifier.service.deps import Services, clerk_token
 from verifier.service.node_client import NodeClient
 from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
@@ -43,7 +45,12 @@ def create_app(
         chain: the ledger view; default: ``settings.rpc_url`` and ``settings.deployment_file``
             (the chain must answer at start).
         transport: the HTTP transport to province nodes; default: real HTTP.
+
+    Every request body passes the :class:`~service_base.body_guard.BodyGuard` first: a clerk's
+    token, the size limit, a bounded JSON shape (``/verify`` and the QR route read their own
+    bodies: a file that is not a certificate still gets its report).
     """
+    restore_recursion_limit()
     if chain is None:
         deployment = Deployment.load(settings.deployment_file)
         chain = Web3ChainView.for_deployment(
@@ -71,6 +78,17 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app, unavailable)
+
+    async def credential(authorization: str | None) -> None:
+        clerk_token(settings, authorization)
+
+    raw = BodyRule(settings.max_body_bytes, json=False)
+    app.add_middleware(
+        BodyGuard,
+        rule=BodyRule(settings.max_body_bytes),
+        rules={"/verify": raw, "/qr/decode": raw},
+        credential=credential,
+    )
     app.include_router(verify_router)
     app.include_router(requests_router)
     install_page(app)

@@ -13,7 +13,7 @@ from verifier.service.exceptions import AuthenticationError
 from verifier.service.requests_flow import CrossProvinceRequests
 from verifier.service.settings import AgencySettings, hash_token
 
-__all__ = ["ClerkDep", "Services", "ServicesDep"]
+__all__ = ["ClerkDep", "Services", "ServicesDep", "clerk_token"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +33,26 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
-def _clerk(request: Request, services: ServicesDep) -> str | None:
-    """The caller's token hash if it is one of the agency's clerks; 401 otherwise.
+def clerk_token(settings: AgencySettings, authorization: str | None) -> str | None:
+    """The token hash of the clerk behind an ``Authorization`` header value; 401 otherwise.
 
     In dev mode with no tokens configured, everyone may call (returns None).
     """
-    allowed = services.settings.clerk_token_hashes
-    if not allowed and services.settings.mode == "dev":
+    allowed = settings.clerk_token_hashes
+    if not allowed and settings.mode == "dev":
         return None
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthenticationError("send Authorization: Bearer <token>")
     digest = hash_token(token.strip())
     if not any(hmac.compare_digest(digest, known) for known in allowed):
         raise AuthenticationError("the bearer token is not known here")
     return digest
+
+
+def _clerk(request: Request, services: ServicesDep) -> str | None:
+    """The caller's token hash if it is one of the agency's clerks (see :func:`clerk_token`)."""
+    return clerk_token(services.settings, request.headers.get("Authorization"))
 
 
 ClerkDep = Annotated[str | None, Depends(_clerk)]

@@ -12,7 +12,6 @@ stores them as its outcome.
     ├── AgencyInputError (ValueError)             the request is not acceptable input (422)
     ├── AgencyNotFoundError (LookupError)         no such stored request, or no report (404)
     ├── AuthenticationError                       no clerk token or an unknown one (401)
-    ├── BodyTooLargeError                         the body is larger than accepted (413)
     ├── StoreUnavailableError (ConnectionError)   the agency's database cannot be reached (503)
     └── PeerError                                 the issuing province's node did not deliver (502)
         ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached (503)
@@ -28,7 +27,6 @@ __all__ = [
     "AgencyInputError",
     "AgencyNotFoundError",
     "AuthenticationError",
-    "BodyTooLargeError",
     "PeerError",
     "PeerRefusedError",
     "PeerUnavailableError",
@@ -61,13 +59,6 @@ class AuthenticationError(AgencyError):
 
     status = 401
     code = "unauthenticated"
-
-
-class BodyTooLargeError(AgencyError):
-    """The request body is larger than the service accepts."""
-
-    status = 413
-    code = "body_too_large"
 
 
 class StoreUnavailableError(AgencyError, ConnectionError):

@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import httpx2 as httpx
 
+from certificate.exceptions import CertificateJSONError
+from certificate.json_input import read_json
 from verifier.service.exceptions import PeerRefusedError, PeerUnavailableError
 
 __all__ = ["NodeClient"]
@@ -59,8 +61,8 @@ class NodeClient:
 
 def _problem(response: httpx.Response) -> tuple[str, str]:
     try:
-        body = response.json()
-    except ValueError:
+        body = read_json(response.content)
+    except CertificateJSONError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return body["error"], str(body.get("message") or "")

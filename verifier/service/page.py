@@ -25,8 +25,8 @@ from pydantic import BaseModel, Field
 from certificate.exceptions import CertificateFormatError
 from certificate.qr import CertificateReference, decode_qr_payload
 from service_base.problems import responses
-from verifier.service.deps import ClerkDep, ServicesDep
-from verifier.service.exceptions import AgencyInputError, BodyTooLargeError
+from verifier.service.deps import ClerkDep
+from verifier.service.exceptions import AgencyInputError
 
 __all__ = ["DecodedPayload", "ReferencePublic", "install_page", "page_router"]
 
@@ -74,17 +74,18 @@ def home() -> RedirectResponse:
     response_model=DecodedPayload,
     responses=responses(401, 413, 422),
     summary="Decode a scanned QR payload (HUREN1: or HUREN1R:)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
 )
-async def decode_qr(request: Request, services: ServicesDep, _clerk: ClerkDep) -> DecodedPayload:
+async def decode_qr(request: Request, _clerk: ClerkDep) -> DecodedPayload:
     """The certificate or reference in the payload sent as the body (text)."""
-    limit = services.settings.max_body_bytes
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLargeError(f"the body exceeds {limit} bytes")
+    body = await request.body()
     try:
-        decoded = decode_qr_payload(bytes(body).decode("utf-8"))
+        decoded = decode_qr_payload(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise AgencyInputError("the payload is not UTF-8 text", code=_BAD_PAYLOAD) from None
     except CertificateFormatError as error:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import UTC, datetime
 
@@ -19,6 +18,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from certificate.exceptions import CertificateJSONError
+from certificate.json_input import read_json
 from verifier.chain_view import ChainView
 from verifier.exceptions import ChainUnavailableError
 from verifier.service.db import unit_of_work
@@ -109,8 +110,8 @@ class CrossProvinceRequests:
         row.verdict = report.verdict.value
         row.node_status = 200
         try:
-            row.certificate = json.loads(body)
-        except ValueError:
+            row.certificate = read_json(body)
+        except CertificateJSONError:
             row.certificate = None
         if report.certificate_id is not None and (
             report.certificate_id != request.certificate_id
