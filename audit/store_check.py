@@ -34,7 +34,8 @@ from audit.exceptions import AuditStoreAnswerError, AuditStoreError
 from audit.state import LedgerState
 from audit.types import Invariant, Violation
 from certificate.canonical import canonicalize
-from certificate.exceptions import CertificateError
+from certificate.exceptions import CertificateError, CertificateJSONError
+from certificate.json_input import read_json
 from certificate.merkle import MerkleTree, verify_consistency
 from certificate.sealed_file import SealedCertificate, sealed_from_json
 from certificate.types import SignatureAlgorithm
@@ -75,8 +76,8 @@ class StoreClient:
                 response.status_code,
             )
         try:
-            body = response.json()
-        except ValueError as error:
+            body = read_json(response.content)
+        except CertificateJSONError as error:
             raise AuditStoreAnswerError(f"GET {path} did not answer JSON") from error
         if not isinstance(body, dict):
             raise AuditStoreAnswerError(f"GET {path} did not answer a JSON object")

@@ -296,7 +296,7 @@ class RpcClient:
                     raise self._unreachable(error) from error
         try:
             answer = json.loads(data)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # a node answering 10,000 nested arrays
             snippet = data[:200].decode("utf-8", "replace")
             raise LedgerConnectionError(
                 f"the node at {self.url} answered HTTP {status} without JSON: {snippet!r}",
