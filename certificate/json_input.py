@@ -21,6 +21,7 @@ leaves every other syntax error to the parser.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from itertools import accumulate
@@ -188,9 +189,19 @@ def _reject_constant(name: str) -> NoReturn:
     raise CertificateJSONError(f"{name} is not a JSON number; the text is not valid JSON")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise CertificateJSONError(
+            f"the number {text[:40]} is beyond what a 64-bit float holds (RFC 8785 needs one)"
+        )
+    return value
+
+
 def read_json(data: str | bytes) -> Any:
     """The value of one JSON text we did not write: UTF-8 (a byte order mark is skipped),
-    unambiguous (no key twice in an object, no NaN or Infinity) and within the shape limits.
+    unambiguous (no key twice in an object, no NaN or Infinity, no number that overflows a
+    64-bit float) and within the shape limits.
 
     Raises:
         JSONLimitError: nested too deep or a number too long (nothing was parsed).
@@ -204,7 +215,10 @@ def read_json(data: str | bytes) -> Any:
     JSONShapeCheck().feed(raw)
     try:
         return json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+            text,
+            object_pairs_hook=_reject_duplicates,
+            parse_constant=_reject_constant,
+            parse_float=_finite,
         )
     except json.JSONDecodeError as error:
         raise CertificateJSONError(f"the text is not valid UTF-8 JSON: {error}") from None

@@ -99,6 +99,24 @@ HOSTILE = [
     b"-1",
 ]
 
+# Well-formed values that are hard to read; put in place of any value of a real file, so the
+# parser reaches them.
+HOSTILE_VALUES = [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    b"9" * 5_000,
+    b"-" + b"1" * 4_301,
+    b"1" * 100,
+    b"1e999999",
+    b"-0",
+    b"0.000000000000000000001",
+    b"NaN",
+    b"Infinity",
+    b'"\\ud800"',
+    b"18446744073709551616",
+]
+_HOLE = "\u0000hostile\u0000"
+
 _JSON_SCALARS = (
     st.none()
     | st.booleans()
@@ -141,7 +159,11 @@ def _json_mutation(draw: st.DrawFn, seed: bytes) -> bytes:
     parent = value
     for key in path[:-1]:
         parent = parent[key]
-    action = draw(st.sampled_from(["replace", "drop", "add"]))
+    action = draw(st.sampled_from(["hostile", "replace", "drop", "add"]))
+    if action == "hostile":
+        parent[path[-1]] = _HOLE
+        text = json.dumps(value).encode()
+        return text.replace(json.dumps(_HOLE).encode(), draw(st.sampled_from(HOSTILE_VALUES)))
     if action == "replace":
         parent[path[-1]] = draw(_JSON)
     elif action == "drop":
