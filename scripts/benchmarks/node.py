@@ -81,6 +81,7 @@ def _node(chain: LocalChain, deployment_file: Path, database_url: str | None) ->
             batch_size=BATCH_SIZE,
             run_batcher=False,
             max_bulk_bytes=1 << 30,
+            max_bulk_items=1 << 20,
         )
         app = create_app(settings)
         with TestClient(app) as client:
