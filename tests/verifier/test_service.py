@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from verifier_support import Issuer
 
+from certificate.samples import sample_document
 from ledger.contract import HurenLedgerClient
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token
@@ -110,8 +111,18 @@ def test_production_needs_clerk_tokens() -> None:
         AgencySettings(agency_id="x")
 
 
+def _identifier(province: int) -> str:
+    """A well-formed 证照标识 of a sample certificate of ``province``."""
+    document = sample_document("driving_licence", seed=secrets.randbelow(2**32), province=province)
+    return str(document["identifier"])
+
+
 def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
-    body = {"certificate_id": "1.2.156.x", "issuing_province": 440000, "consent_token": "t.s"}
+    body = {
+        "certificate_id": _identifier(310000),
+        "issuing_province": 440000,
+        "consent_token": "t.s",
+    }
     answer = agency.post("/requests", json=body, headers=AUTH)
     assert answer.status_code == 201, answer.text
     stored = answer.json()
@@ -144,7 +155,11 @@ def jiangsu_unreachable(
 
 
 def test_node_down_is_503_and_retryable(agency: TestClient, jiangsu_unreachable: str) -> None:
-    body = {"certificate_id": "1.2.156.y", "issuing_province": 320000, "consent_token": "a.b"}
+    body = {
+        "certificate_id": _identifier(320000),
+        "issuing_province": 320000,
+        "consent_token": "a.b",
+    }
     first = agency.post("/requests", json=body, headers=AUTH)
     assert first.status_code == 503
     assert first.headers["Retry-After"]

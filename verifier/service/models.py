@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import JSON, Column, MetaData, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
+
+from certificate.identifier import validate_identifier
 
 __all__ = [
     "METADATA",
@@ -44,7 +46,12 @@ class Outcome(StrEnum):
 class RequestCreate(BaseModel):
     """A cross-province request (跨省通办): which certificate, from where, with whose consent."""
 
-    certificate_id: str = Field(min_length=1, max_length=200, description="证照标识")
+    certificate_id: Annotated[str, AfterValidator(validate_identifier)] = Field(
+        min_length=1,
+        max_length=200,
+        description="证照标识 (GB/T 36904): 1.2.156.3005.2.<type>.<authority>.<serial>.<version>."
+        "<check>",
+    )
     issuing_province: int = Field(ge=110000, le=829999, description="GB/T 2260 province code")
     consent_token: str = Field(min_length=1, max_length=8192, description="the holder's consent")
 

@@ -1,0 +1,94 @@
+"""What the agency asks a province node for, and what it stores, against Zhejiang's real node.
+
+The agency asks only for certificates named by a well-formed 证照标识, so no identifier can make
+it fetch another route of the node.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+from province_node_support import AGENCY, ZHEJIANG, Node
+from web3 import Web3
+
+from ledger.deploy import Deployment
+from verifier.chain_view import Web3ChainView
+from verifier.service import AgencySettings, create_app, hash_token
+
+CLERK = "clerk-" + uuid.uuid4().hex
+CLERK_AUTH = {"Authorization": f"Bearer {CLERK}"}
+
+AgencyFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_agency(
+    tmp_path: Path, w3: Web3, zhejiang_deployment: tuple[Deployment, Path, int], zhejiang: Node
+) -> Iterator[AgencyFactory]:
+    """``make_agency(**options)``: a running agency; by default on a SQLite file of this test,
+    with a chain view that caches nothing and the agency's credential at Zhejiang's node.
+
+    Options: ``chain``, ``transport`` (for :func:`create_app`) and any settings field.
+    """
+    deployment, _, _ = zhejiang_deployment
+    with ExitStack() as running:
+
+        def make(
+            *, chain: Web3ChainView | None = None, transport: Any = None, **options: Any
+        ) -> TestClient:
+            fields: dict[str, Any] = {
+                "agency_id": AGENCY,
+                "database_url": f"sqlite:///{tmp_path / 'agency.db'}",
+                "clerk_token_hashes": (hash_token(CLERK),),
+                "node_tokens": {ZHEJIANG: zhejiang.tokens[AGENCY]},
+                **options,
+            }
+            view = chain or Web3ChainView.for_deployment(w3, deployment, cache_ttl=0)
+            app = create_app(AgencySettings(**fields), chain=view, transport=transport)
+            return running.enter_context(TestClient(app))
+
+        yield make
+
+
+def _post(agency: TestClient, certificate_id: str, token: str) -> httpx.Response:
+    body = {"certificate_id": certificate_id, "issuing_province": ZHEJIANG, "consent_token": token}
+    return agency.post("/requests", json=body, headers=CLERK_AUTH)
+
+
+# --- identifiers: the agency asks only for 证照标识 ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["status route", "receipt route", "encoded slash", "200 characters", "NUL byte", "check"],
+)
+def test_an_identifier_outside_the_grammar_is_refused_before_any_node_is_asked(
+    zhejiang: Node, make_agency: AgencyFactory, shape: str
+) -> None:
+    agency = make_agency()
+    certificate_id = zhejiang.issue()
+    token = zhejiang.consent(certificate_id)["token"]
+    wrong_check = "A" if certificate_id[-1] != "A" else "B"
+    asked = {
+        "status route": f"{certificate_id}/status",
+        "receipt route": f"{certificate_id}/receipt",
+        "encoded slash": f"{certificate_id}%2Fstatus",
+        "200 characters": certificate_id + "0" * (200 - len(certificate_id)),
+        "NUL byte": certificate_id + "\x00",
+        "check": certificate_id[:-1] + wrong_check,
+    }[shape]
+    answer = _post(agency, asked, token)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["error"] == "invalid_input"
+    assert problem["detail"][0]["location"] == ["body", "certificate_id"]
+    assert zhejiang.reads(certificate_id) == []
+    # the consent is intact: asked properly, the certificate comes
+    assert _post(agency, certificate_id, token).json()["verdict"] == "VALID"
