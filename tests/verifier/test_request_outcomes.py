@@ -1,7 +1,9 @@
 """What the agency asks a province node for, and what it stores, against Zhejiang's real node.
 
 The agency asks only for certificates named by a well-formed 证照标识, so no identifier can make
-it fetch another route of the node.
+it fetch another route of the node. A node that says "not now" (the certificate is not anchored
+yet, the agency's credential is not accepted) used no consent: the request is retried, not
+stored as refused.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ def _post(agency: TestClient, certificate_id: str, token: str) -> httpx.Response
     return agency.post("/requests", json=body, headers=CLERK_AUTH)
 
 
+def _stored(agency: TestClient, request_id: str) -> dict[str, Any]:
+    answer = agency.get(f"/requests/{request_id}", headers=CLERK_AUTH)
+    assert answer.status_code == 200, answer.text
+    stored: dict[str, Any] = answer.json()
+    return stored
+
+
 # --- identifiers: the agency asks only for 证照标识 ------------------------------------------
 
 
@@ -92,3 +101,48 @@ def test_an_identifier_outside_the_grammar_is_refused_before_any_node_is_asked(
     assert zhejiang.reads(certificate_id) == []
     # the consent is intact: asked properly, the certificate comes
     assert _post(agency, certificate_id, token).json()["verdict"] == "VALID"
+
+
+# --- temporary answers are retried and spend nothing --------------------------------------------
+
+
+def test_not_anchored_yet_is_retryable_and_the_consent_still_works(
+    zhejiang: Node, make_agency: AgencyFactory
+) -> None:
+    agency = make_agency()
+    certificate_id = zhejiang.issue(anchor=False)
+    token = zhejiang.consent(certificate_id)["token"]
+    first = _post(agency, certificate_id, token)
+    assert first.status_code == 503, first.text
+    problem = first.json()
+    assert problem["error"] == "peer_unavailable"
+    assert (problem["detail"]["node_status"], problem["detail"]["node_error"]) == (
+        409,
+        "not_anchored",
+    )
+    request_id = problem["detail"]["request_id"]
+    assert _stored(agency, request_id)["outcome"] == "unavailable"
+
+    zhejiang.node.batcher.flush()
+    again = _post(agency, certificate_id, token)
+    assert again.status_code == 201, again.text
+    assert (again.json()["id"], again.json()["outcome"]) == (request_id, "verified")
+    assert again.json()["verdict"] == "VALID"
+    assert zhejiang.reads(certificate_id) == [("refused", "not_anchored"), ("allowed", None)]
+
+
+def test_a_credential_the_node_refuses_is_retryable_once_the_agency_is_configured(
+    zhejiang: Node, make_agency: AgencyFactory
+) -> None:
+    misconfigured = make_agency(node_tokens={ZHEJIANG: "not-a-token-of-that-node"})
+    certificate_id = zhejiang.issue()
+    token = zhejiang.consent(certificate_id)["token"]
+    first = _post(misconfigured, certificate_id, token)
+    assert first.status_code == 503, first.text
+    assert first.json()["detail"]["node_error"] == "unauthenticated"
+
+    fixed = make_agency()  # the same store, now with the agency's real credential
+    again = _post(fixed, certificate_id, token)
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == first.json()["detail"]["request_id"]
+    assert again.json()["verdict"] == "VALID"

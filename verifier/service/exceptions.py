@@ -15,8 +15,9 @@ stores them as its outcome.
     ├── BodyTooLargeError                         the body is larger than accepted (413)
     ├── StoreUnavailableError (ConnectionError)   the agency's database cannot be reached (503)
     └── PeerError                                 the issuing province's node did not deliver (502)
-        ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached (503)
-        └── PeerRefusedError                      it refused, with a problem body of its own
+        ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached, or
+        │                                           it said "not now" (503)
+        └── PeerRefusedError                      it refused for good, with a problem body
 """
 
 from __future__ import annotations
@@ -86,14 +87,33 @@ class PeerError(AgencyError):
 
 class PeerUnavailableError(PeerError, ConnectionError):
     """The node (or the chain naming it) could not be reached, timed out, failed (5xx) or sent
-    something unreadable; the request may be retried."""
+    something unreadable, or answered "not now" without using the consent (the certificate is
+    not anchored yet, the node does not accept this agency's credential); the request may be
+    retried.
+
+    ``peer_status`` and ``peer_code`` are the node's HTTP status and problem code when it
+    answered, None when it could not be reached.
+    """
 
     status = 503
     code = "peer_unavailable"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        peer_status: int | None = None,
+        peer_code: str | None = None,
+        detail: object = None,
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.peer_status = peer_status
+        self.peer_code = peer_code
+
 
 class PeerRefusedError(PeerError):
-    """The node refused the request with a problem body (consent refused, unknown id, …).
+    """The node refused the request for good with a problem body (the consent is refused, the
+    certificate unknown): a retry would get the same answer.
 
     ``peer_status`` is the node's HTTP status, ``peer_code`` its problem's ``error`` code and
     ``peer_message`` its clerk-readable text.

@@ -5,7 +5,8 @@
 3. Verify it ourselves, and check that it is the certificate that was asked for.
 4. Store the request and its outcome (committed before answering); a retry with the same
    consent and certificate returns the stored answer without spending the consent again,
-   unless the first attempt could not reach the node or the chain.
+   unless the first attempt could not reach the node or the chain, or the node said "not now"
+   (not anchored yet, credential not accepted): that used no consent.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class CrossProvinceRequests:
             return row
         except PeerUnavailableError as error:
             row.message = str(error)
+            row.node_status, row.node_error = error.peer_status, error.peer_code
             return row
         report = verify(body, self.chain)
         row.report = report.to_json()

@@ -98,12 +98,18 @@ def create_request(
     """Fetch the certificate from the issuing node under the consent, verify it, store both.
 
     201 with the stored request (outcome verified, refused or mismatch); 200 for a retry of an
-    answered request; 503 (stored as unavailable, retry later) if the node or chain was down.
+    answered request; 503 (stored as unavailable, retry later) if the node or chain was down or
+    the node said "not now" (``detail``: ``request_id``, ``node_status``, ``node_error``).
     """
     row, new = services.requests.submit(body)
     if row.outcome == Outcome.UNAVAILABLE:
         raise PeerUnavailableError(
-            row.message or "the issuing node is unavailable", detail={"request_id": row.id}
+            row.message or "the issuing node is unavailable",
+            detail={
+                "request_id": row.id,
+                "node_status": row.node_status,
+                "node_error": row.node_error,
+            },
         )
     if not new:
         response.status_code = status.HTTP_200_OK
