@@ -112,6 +112,11 @@ def test_production_needs_clerk_tokens() -> None:
         AgencySettings(agency_id="x")
 
 
+def test_a_request_lease_must_outlast_the_wait_for_the_node() -> None:
+    with pytest.raises(ValueError, match="REQUEST_LEASE_SECONDS must exceed"):
+        AgencySettings(agency_id="x", mode="dev", node_timeout=30, request_lease_seconds=30)
+
+
 def _identifier(province: int) -> str:
     """A well-formed 证照标识 of a sample certificate of ``province``."""
     document = sample_document("driving_licence", seed=secrets.randbelow(2**32), province=province)

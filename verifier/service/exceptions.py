@@ -13,7 +13,9 @@ stores them as its outcome.
     ├── AgencyNotFoundError (LookupError)         no such stored request, or no report (404)
     ├── AuthenticationError                       no clerk token or an unknown one (401)
     ├── BodyTooLargeError                         the body is larger than accepted (413)
+    ├── RequestInProgressError                    an identical request is still being run (409)
     ├── StoreUnavailableError (ConnectionError)   the agency's database cannot be reached (503)
+    ├── VerificationIncompleteError               a received certificate awaits the chain (503)
     └── PeerError                                 the issuing province's node did not deliver (502)
         ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached, or
         │                                           it said "not now" (503)
@@ -33,7 +35,9 @@ __all__ = [
     "PeerError",
     "PeerRefusedError",
     "PeerUnavailableError",
+    "RequestInProgressError",
     "StoreUnavailableError",
+    "VerificationIncompleteError",
 ]
 
 
@@ -71,11 +75,28 @@ class BodyTooLargeError(AgencyError):
     code = "body_too_large"
 
 
+class RequestInProgressError(AgencyError):
+    """An identical request (same consent, same certificate) is being run by another call and
+    did not finish while this one waited; retrying shortly returns its answer."""
+
+    status = 409
+    code = "request_in_progress"
+
+
 class StoreUnavailableError(AgencyError, ConnectionError):
     """The agency's database cannot be reached or written; the cause is chained."""
 
     status = 503
     code = "database_unavailable"
+
+
+class VerificationIncompleteError(AgencyError):
+    """The node delivered the certificate and the agency kept it, but its verification could not
+    finish (a check gave ERROR: the chain could not be asked); a retry verifies the kept copy
+    and does not ask the node, or spend the consent, again."""
+
+    status = 503
+    code = "verification_incomplete"
 
 
 class PeerError(AgencyError):

@@ -2,8 +2,9 @@
 
 A :class:`VerificationRequest` row keeps what the agency asked, what the issuing node answered
 and the verifier's report. The consent token itself is not kept (it is a bearer credential); its
-SHA-256 identifies a retried request, so a retry returns the stored answer instead of spending
-the consent again.
+SHA-256 and the certificate id identify the request (one row, unique), so a retry returns the
+stored answer instead of spending the consent again. The row is also the request's state: see
+:mod:`verifier.service.request_store` for who may change it when.
 """
 
 from __future__ import annotations
@@ -31,16 +32,27 @@ __all__ = [
 
 
 class Outcome(StrEnum):
-    """How a cross-province request ended."""
+    """Where a cross-province request stands.
+
+    Final (a retry returns the stored answer): verified, refused, mismatch. Retryable (a retry
+    runs it again): unavailable, received. Pending: a call is running it now.
+    """
 
     VERIFIED = "verified"
-    """The node delivered the certificate and the verifier produced a report."""
+    """The node delivered the certificate and the verifier decided (VALID or INVALID)."""
     REFUSED = "refused"
-    """The node refused (consent, unknown certificate, not anchored yet)."""
+    """The node refused for good (the consent, an unknown certificate) or the province is not a
+    member of the ledger."""
     UNAVAILABLE = "unavailable"
-    """The node or the chain could not be reached; the request may be retried."""
+    """The node or the chain could not be reached, or the node said "not now" (not anchored yet,
+    credential not accepted); no consent was used. A retry asks the node again."""
     MISMATCH = "mismatch"
-    """The node delivered a certificate other than the one asked for."""
+    """The node delivered something other than the certificate asked for."""
+    RECEIVED = "received"
+    """The node delivered the certificate, which is kept, but its verification could not finish
+    (verdict ERROR: the chain could not be asked). A retry verifies the kept copy again."""
+    PENDING = "pending"
+    """A call is running the request; identical calls wait for its answer."""
 
 
 class RequestCreate(BaseModel):
@@ -87,6 +99,12 @@ class VerificationRequest(AgencyTable, table=True):
     verdict: str | None = SQLField(default=None, max_length=10)
     report: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     certificate: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
+    received_at: datetime | None = None
+    """When the node's certificate was received and kept (it is never fetched again)."""
+    attempt: int = 1
+    """How many runs this request has had; the run holding it is the one with this number."""
+    claimed_until: datetime | None = None
+    """Until when the current run (pending) holds the request; after that it is taken for dead."""
 
 
 class RequestPublic(BaseModel):
