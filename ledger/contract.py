@@ -3,7 +3,8 @@
 Reads are the view calls of :class:`~ledger.calls.LedgerCalls` (the one codec of the contract's
 reads), sent through web3's ``eth_call`` at a chosen block (``"latest"`` by default), so an
 auditor can ask the contract what it claimed at the block it replayed to; a reverted read raises
-the contract's named error. Writes are encoded here and handed to a
+the contract's named error. Events of the deployment are read over explicit block ranges
+(:meth:`HurenLedgerClient.events`). Writes are encoded here and handed to a
 :class:`~ledger.sender.TransactionSender`, which owns nonces, fees, receipts and revert
 decoding; a write returns the mined receipt, and the few writes that produce an identifier (a
 proposal id, a key id) return it read back from the event they emitted.
@@ -11,7 +12,7 @@ proposal id, a key id) return it read back from the event they emitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from eth_abi.exceptions import EncodingError
@@ -23,10 +24,12 @@ from web3.types import TxReceipt
 
 from ledger.artifact import load_artifact
 from ledger.calls import LedgerCalls, ViewCall
-from ledger.events import EventDecoder
+from ledger.chain import RpcClient
+from ledger.events import EventDecoder, EventReader
 from ledger.sender import TransactionSender
 from ledger.types import (
     AnchorRecord,
+    DecodedEvent,
     LogHeadRecord,
     ProposalKind,
     ProposalRecord,
@@ -65,10 +68,30 @@ class HurenLedgerClient:
         self.calls = LedgerCalls(self.address, self._abi)
         self._contract: Contract = w3.eth.contract(address=self.address, abi=self._abi)
         self._events = EventDecoder(self._abi)
+        self._reader: EventReader | None = None
 
     def with_sender(self, sender: TransactionSender) -> HurenLedgerClient:
         """The same deployment, writing through another province's account."""
         return HurenLedgerClient(self.w3, self.address, sender)
+
+    # --- the chain -----------------------------------------------------------------------------
+
+    def block_number(self) -> int:
+        """The number of the chain's latest block."""
+        return int(self.w3.eth.block_number)
+
+    def events(
+        self, from_block: int, to_block: int, *, names: Collection[str] | None = None
+    ) -> Iterator[DecodedEvent]:
+        """The deployment's events in blocks ``from_block`` to ``to_block`` (both included), in
+        chain order; only those named ``names`` when given.
+
+        Read through raw JSON-RPC at the same endpoint (see :class:`~ledger.events.EventReader`
+        for the paging and the errors).
+        """
+        if self._reader is None:
+            self._reader = EventReader(RpcClient.for_web3(self.w3), self._abi)
+        return self._reader.read(self.address, from_block, to_block, events=names)
 
     # --- reads ---------------------------------------------------------------------------------
 
