@@ -1,5 +1,6 @@
 """The one codec of the contract's reads: the same call sent by web3 or by raw JSON-RPC, at any
-block, gives the same record; answers that do not decode are refused with our error."""
+block, gives the same record; a reverted read raises the contract's named error; answers that do
+not decode are refused with our error."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from eth_abi.abi import encode as abi_encode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger import contract_errors as errors
 from ledger.calls import uint_rows
 from ledger.chain import RpcClient, block_parameter
 from ledger.contract import HurenLedgerClient
-from ledger.exceptions import LedgerAnswerError, LedgerValueError
+from ledger.exceptions import LedgerAnswerError, LedgerRpcError, LedgerValueError
+from ledger.revert import revert_data_from_rpc_error
 
 ClientOf = Callable[[int], HurenLedgerClient]
 
@@ -38,6 +41,23 @@ def test_a_call_sent_raw_at_a_block_number_or_hash_reads_that_block(
     assert client.read(call, block=block - 1) == [None]
     record = client.anchor_of(root)
     assert record is not None and call.decode(rpc.call(*call.request(hex(block)))) == [record]
+
+
+def test_a_reverted_read_raises_the_contracts_named_error(
+    ledger_client: ClientOf, rpc: RpcClient
+) -> None:
+    client = ledger_client(SHANGHAI)
+    unknown = client.proposal_count() + 1
+    with pytest.raises(errors.GovernanceUnknownProposal) as caught:
+        client.proposal(unknown)
+    assert caught.value.args_by_name == {"id": unknown}
+    with pytest.raises(errors.GovernanceUnknownProposal):
+        client.proposal(0, block=client.block_number())
+    # sent raw, the node's error carries the same revert data for the same decoder
+    with pytest.raises(LedgerRpcError) as raw:
+        rpc.call(*client.calls.proposal(unknown).request())
+    data = revert_data_from_rpc_error(raw.value.data)
+    assert data is not None and type(client.calls.revert(data)) is errors.GovernanceUnknownProposal
 
 
 def test_answers_that_do_not_decode_are_refused(ledger_client: ClientOf) -> None:
