@@ -11,8 +11,8 @@ root, sends the same bytes and decodes with the same function.
 
 Selectors and types are computed once from the ABI: web3.py's contract layer spends about 5 ms
 of Python per call matching the ABI and formatting. Answers shaped ``(uintN,…)[]`` (the bulk
-reads ``anchorsOf`` and ``statusesOf``, thousands of rows) are decoded by :func:`uint_rows`,
-which is ~20 µs a row faster than ``eth_abi``; every other answer goes through ``eth_abi``.
+reads ``anchorsOf`` and ``statusesOf``, thousands of rows) are decoded by :func:`uint_rows`
+(``eth_abi`` spends ~20 µs a row on them); every other answer goes through ``eth_abi``.
 
 Example::
 
@@ -102,7 +102,7 @@ class ViewCall(Generic[T]):
     function: str
     to: ChecksumAddress
     data: bytes
-    read: Callable[[bytes], T]
+    decoder: Callable[[bytes], T]
 
     def request(self, block: BlockIdentifier = "latest") -> RpcCall:
         """The raw JSON-RPC ``eth_call`` of this read at ``block`` (a tag, number or hash)."""
@@ -117,7 +117,7 @@ class ViewCall(Generic[T]):
                 at the address, or a broken or lying node).
         """
         try:
-            return self.read(_answer_bytes(answer))
+            return self.decoder(_answer_bytes(answer))
         except (DecodingError, ValueError, TypeError) as error:
             raise LedgerAnswerError(
                 f"the answer to {self.function} does not decode: {error}"
@@ -128,8 +128,8 @@ class LedgerCalls:
     """The view calls of one ``HurenLedger`` deployment, and the tables they are made from.
 
     ``functions`` holds every function whose name is not overloaded (writes too: a sender
-    encodes its call data from the same selectors); ``errors`` decodes the contract's revert
-    data into its named exceptions.
+    encodes its call data from the same selectors); :meth:`revert` turns a reverted call's
+    revert data into the contract's named exception.
     """
 
     def __init__(self, address: str, abi: Iterable[Mapping[str, Any]]) -> None:
@@ -140,11 +140,11 @@ class LedgerCalls:
         self.functions: Mapping[str, FunctionSpec] = {
             spec.name: spec for spec in map(FunctionSpec.of, items) if names[spec.name] == 1
         }
-        self.errors = ErrorDecoder(abi)
+        self._errors = ErrorDecoder(abi)
 
     def revert(self, data: bytes | str) -> ContractRevert:
         """The named exception for a reverted call's revert data."""
-        return self.errors.decode(data)
+        return self._errors.decode(data)
 
     def _call(self, name: str, args: Sequence[Any], convert: Callable[[Any], T]) -> ViewCall[T]:
         spec = self.functions[name]
