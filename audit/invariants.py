@@ -14,20 +14,21 @@ holds it until the execution arrives or the transaction ends. Each violation nam
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.serialization import load_der_public_key
-
 from audit.state import LedgerState, event_time
 from audit.types import EventRef, Invariant, ProposalEntry, TxOrigin, Violation
+from certificate.exceptions import CertificateError
+from certificate.signing import key_id_of, load_public_key
+from certificate.types import SignatureAlgorithm
 from ledger.types import CertificateState, DecodedEvent, ProposalKind
 
 __all__ = ["InvariantChecker"]
 
-_SPKI_LENGTH = {1: 44, 2: 91}  # algorithm code -> SubjectPublicKeyInfo DER length
+_SPKI_LENGTH = {SignatureAlgorithm.ED25519: 44, SignatureAlgorithm.ECDSA_P256_SHA256: 91}
+"""The SubjectPublicKeyInfo DER length the key registry accepts per algorithm (P-256 points
+uncompressed)."""
 _CHANGE_EVENTS = ("ProvinceAdded", "ProvinceRemoved", "ProvinceAccountReplaced", "ThresholdChanged")
 _ACTOR_ARG = {
     "ProvinceEndpointChanged": "code",
@@ -301,7 +302,7 @@ class InvariantChecker:
         key_id, public_key = bytes(event.args["keyId"]), bytes(event.args["publicKey"])
         algorithm = int(event.args["algorithm"])
         problems = []
-        if hashlib.sha256(public_key).digest() != key_id:
+        if key_id_of(public_key) != key_id:
             problems.append("the key id is not SHA-256 of the public key")
         if not _is_spki(public_key, algorithm):
             problems.append(f"the public key is no SubjectPublicKeyInfo of algorithm {algorithm}")
@@ -504,17 +505,15 @@ def _carries_out(proposal: ProposalEntry, changes: list[DecodedEvent]) -> bool:
     return change.name == "ThresholdChanged" and int(a["threshold"]) == proposal.threshold
 
 
-def _is_spki(public_key: bytes, algorithm: int) -> bool:
-    """Whether ``public_key`` is a SubjectPublicKeyInfo DER of the algorithm's key type."""
-    if len(public_key) != _SPKI_LENGTH.get(algorithm):
-        return False
+def _is_spki(public_key: bytes, code: int) -> bool:
+    """Whether ``public_key`` is a SubjectPublicKeyInfo DER of the key type that algorithm
+    ``code`` names, and of the length the key registry accepts for it."""
     try:
-        key = load_der_public_key(public_key)
-    except ValueError:
+        algorithm = SignatureAlgorithm.from_code(code)
+        load_public_key(public_key, algorithm)
+    except CertificateError:
         return False
-    if algorithm == 1:
-        return isinstance(key, ed25519.Ed25519PublicKey)
-    return isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1)
+    return len(public_key) == _SPKI_LENGTH[algorithm]
 
 
 def _v(invariant: Invariant, message: str, event: EventRef) -> Violation:

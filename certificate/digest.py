@@ -193,7 +193,12 @@ def ordered_salts(fields: Sequence[tuple[str, Any]], salts: Mapping[str, str]) -
 
 def document_digest(document: Mapping[str, Any], salts: Mapping[str, str]) -> Digest:
     """Digest of a whole document given its salt for every field."""
-    fields = flatten(document)
+    return fields_digest(flatten(document), salts)
+
+
+def fields_digest(fields: Sequence[tuple[str, Any]], salts: Mapping[str, str]) -> Digest:
+    """Digest of a document already flattened (:func:`flatten`), given its salt for every
+    field: for a caller that needs the fields anyway and should not flatten twice."""
     return salted_digest(fields, ordered_salts(fields, salts))[0]
 
 

@@ -17,7 +17,10 @@ and the chain id, contract, transaction and block with the chain itself.
 
 from __future__ import annotations
 
-from certificate.digest import disclosed_digest, document_digest
+from collections.abc import Mapping
+from typing import Any
+
+from certificate.digest import disclosed_digest, fields_digest, flatten
 from certificate.exceptions import (
     CertificateStateError,
     DigestMismatchError,
@@ -28,11 +31,21 @@ from certificate.signing import key_id_of, verify_digest_signature
 from certificate.types import Digest, SignatureAlgorithm
 
 
-def recompute_digest(sealed: SealedCertificate) -> Digest:
-    """The digest of the content as it is in the file (full or disclosed)."""
+def recompute_digest(
+    sealed: SealedCertificate, *, values: Mapping[str, Any] | None = None
+) -> Digest:
+    """The digest of the content as it is in the file (full or disclosed).
+
+    ``values`` may hand over a full copy's fields as :meth:`SealedCertificate.disclosed_values`
+    gave them (in digest order), so a verifier that already flattened the document does not
+    flatten it again; a disclosed copy's digest comes from its salts and withheld hashes, and
+    ignores them.
+    """
     content = sealed.content
     if isinstance(content, FullContent):
-        return document_digest(content.document.model_dump(mode="json"), content.salts)
+        if values is None:
+            return fields_digest(flatten(content.document.model_dump(mode="json")), content.salts)
+        return fields_digest(list(values.items()), content.salts)
     return disclosed_digest(
         {path: (field.value, field.salt) for path, field in content.fields.items()},
         content.withheld,

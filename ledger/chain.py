@@ -24,19 +24,23 @@ from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 import requests
+from eth_typing import BlockIdentifier
 from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3Exception
 from web3.middleware import ExtraDataToPOAMiddleware
 
 from ledger.exceptions import LedgerConnectionError, LedgerRpcError, LedgerValueError
 
-__all__ = ["DEFAULT_TIMEOUT", "RpcCall", "RpcClient", "connect"]
+__all__ = ["DEFAULT_TIMEOUT", "RpcCall", "RpcClient", "block_parameter", "connect"]
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for one HTTP request to the node before giving up."""
 
 RpcCall = tuple[str, Sequence[Any]]
 """One JSON-RPC call: method name and positional parameters."""
+
+_BLOCK_TAGS = frozenset({"latest", "earliest", "pending", "safe", "finalized"})
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 _STALE_CONNECTION_ERRORS = (
     http.client.RemoteDisconnected,
@@ -86,6 +90,30 @@ def _check_http_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LedgerValueError(f"{url!r} is not an http:// or https:// JSON-RPC endpoint")
+
+
+def block_parameter(block: BlockIdentifier) -> str | dict[str, str]:
+    """The JSON-RPC form of a block identifier as web3.py takes them: a tag (``"latest"``…), a
+    number (int or 0x-hex), or a 32-byte block hash, sent as EIP-1898 ``{"blockHash": …}`` so
+    that the node answers for exactly that block or fails.
+
+    Raises:
+        LedgerValueError: ``block`` is none of these.
+    """
+    if isinstance(block, int) and not isinstance(block, bool) and block >= 0:
+        return hex(block)
+    if isinstance(block, bytes) and len(block) == 32:
+        return {"blockHash": "0x" + block.hex()}
+    if isinstance(block, str):
+        if block in _BLOCK_TAGS:
+            return block
+        digits = block[2:]
+        if block[:2] == "0x" and digits and _HEX_DIGITS.issuperset(digits):
+            if len(digits) == 64:
+                return {"blockHash": block.lower()}
+            if len(digits) < 64:
+                return hex(int(digits, 16))
+    raise LedgerValueError(f"{block!r:.80} is not a block tag, number or hash")
 
 
 class RpcClient:

@@ -1,17 +1,19 @@
 """Typed bindings for the deployed ``HurenLedger`` contract.
 
-Reads go through ``eth_call`` at a chosen block (``"latest"`` by default), so an auditor can ask
-the contract what it claimed at the block it replayed to. Writes are encoded here and handed to
-a :class:`~ledger.sender.TransactionSender`, which owns nonces, fees, receipts and revert
-decoding; a write returns the mined receipt, and the few writes that produce an identifier
-(a proposal id, a key id) return it read back from the event they emitted.
+Reads are the view calls of :class:`~ledger.calls.LedgerCalls` (the one codec of the contract's
+reads), sent through web3's ``eth_call`` at a chosen block (``"latest"`` by default), so an
+auditor can ask the contract what it claimed at the block it replayed to; a reverted read raises
+the contract's named error. Events of the deployment are read over explicit block ranges
+(:meth:`HurenLedgerClient.events`). Writes are encoded here and handed to a
+:class:`~ledger.sender.TransactionSender`, which owns nonces, fees, receipts and revert
+decoding; a write returns the mined receipt, and the few writes that produce an identifier (a
+proposal id, a key id) return it read back from the event they emitted.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from eth_abi.exceptions import EncodingError
 from eth_typing import BlockIdentifier, ChecksumAddress
@@ -20,14 +22,14 @@ from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
-from ledger._abi import canonical_type, selector_of, signature_of
 from ledger.artifact import load_artifact
-from ledger.events import EventDecoder
-from ledger.revert import ErrorDecoder
+from ledger.calls import LedgerCalls, ViewCall
+from ledger.chain import RpcClient
+from ledger.events import EventDecoder, EventReader
 from ledger.sender import TransactionSender
 from ledger.types import (
     AnchorRecord,
-    CertificateState,
+    DecodedEvent,
     LogHeadRecord,
     ProposalKind,
     ProposalRecord,
@@ -36,9 +38,12 @@ from ledger.types import (
     StatusRecord,
 )
 
-__all__ = ["HurenLedgerClient"]
+__all__ = ["CONTRACT_NAME", "HurenLedgerClient"]
 
 CONTRACT_NAME = "HurenLedger"
+"""The deployed contract's name: its artifact and its ABI."""
+
+T = TypeVar("T")
 
 
 def _bytes32(value: bytes) -> bytes:
@@ -47,170 +52,143 @@ def _bytes32(value: bytes) -> bytes:
     return value
 
 
-def _function_encoders(abi: Sequence[Mapping[str, Any]]) -> dict[str, tuple[bytes, list[str]]]:
-    """Selector and input types of each function whose name is not overloaded."""
-    functions = [item for item in abi if item.get("type") == "function"]
-    names = Counter(str(item["name"]) for item in functions)
-    return {
-        str(item["name"]): (
-            selector_of(signature_of(item))[:4],
-            [canonical_type(p) for p in item.get("inputs", ())],
-        )
-        for item in functions
-        if names[str(item["name"])] == 1
-    }
-
-
 class HurenLedgerClient:
     """Reads and writes of one ``HurenLedger`` deployment.
 
     ``sender`` is needed only for writes; a verifier or auditor builds the client without one.
+    ``calls`` is the codec of the reads, for callers that send them some other way (in a raw
+    JSON-RPC batch, to several endpoints).
     """
 
     def __init__(self, w3: Web3, address: str, sender: TransactionSender | None = None) -> None:
         self.w3 = w3
         self.address: ChecksumAddress = Web3.to_checksum_address(address)
         self.sender = sender
-        abi = load_artifact(CONTRACT_NAME).abi
-        self._contract: Contract = w3.eth.contract(address=self.address, abi=abi)
-        self._events = EventDecoder(abi)
-        self._errors = ErrorDecoder(abi)
-        self._encoders = _function_encoders(abi)
+        self._abi = load_artifact(CONTRACT_NAME).abi
+        self.calls = LedgerCalls(self.address, self._abi)
+        self._contract: Contract = w3.eth.contract(address=self.address, abi=self._abi)
+        self._events = EventDecoder(self._abi)
+        self._reader: EventReader | None = None
 
     def with_sender(self, sender: TransactionSender) -> HurenLedgerClient:
         """The same deployment, writing through another province's account."""
         return HurenLedgerClient(self.w3, self.address, sender)
 
+    # --- the chain -----------------------------------------------------------------------------
+
+    def block_number(self) -> int:
+        """The number of the chain's latest block."""
+        return int(self.w3.eth.block_number)
+
+    def events(
+        self, from_block: int, to_block: int, *, names: Collection[str] | None = None
+    ) -> Iterator[DecodedEvent]:
+        """The deployment's events in blocks ``from_block`` to ``to_block`` (both included), in
+        chain order; only those named ``names`` when given.
+
+        Read through raw JSON-RPC at the same endpoint (see :class:`~ledger.events.EventReader`
+        for the paging and the errors).
+        """
+        if self._reader is None:
+            self._reader = EventReader(RpcClient.for_web3(self.w3), self._abi)
+        return self._reader.read(self.address, from_block, to_block, events=names)
+
     # --- reads ---------------------------------------------------------------------------------
 
-    def _call(self, name: str, *args: Any, block: BlockIdentifier = "latest") -> Any:
+    def read(self, call: ViewCall[T], *, block: BlockIdentifier = "latest") -> T:
+        """Send one view call of :attr:`calls` at ``block`` and decode its answer.
+
+        Raises:
+            ContractRevert: the call reverted (the contract's named error).
+            LedgerAnswerError: the answer does not decode.
+        """
         try:
-            return self._contract.functions[name](*args).call(block_identifier=block)
+            answer = self.w3.eth.call({"to": call.to, "data": call.data}, block)
         except ContractLogicError as error:
             if isinstance(error.data, str) and error.data.startswith("0x"):
-                raise self._errors.decode(error.data) from error
+                raise self.calls.revert(error.data) from error
             raise
+        return call.decode(bytes(answer))
 
     def province(self, code: int, *, block: BlockIdentifier = "latest") -> ProvinceRecord | None:
         """The province's record, or None if it never was a member."""
-        account, joined_at, member, endpoint = self._call("province", code, block=block)
-        if int(account, 16) == 0:
-            return None
-        return ProvinceRecord(
-            code=code,
-            account=Web3.to_checksum_address(account),
-            joined_at=joined_at,
-            member=member,
-            endpoint=endpoint,
-        )
+        return self.read(self.calls.province(code), block=block)
 
     def province_of(self, account: str, *, block: BlockIdentifier = "latest") -> int | None:
         """The member province acting through ``account``, or None."""
-        code: int = self._call("provinceOf", Web3.to_checksum_address(account), block=block)
-        return code or None
+        return self.read(self.calls.province_of(account), block=block)
 
     def members(self, *, block: BlockIdentifier = "latest") -> list[int]:
         """Codes of the current members, in joining order."""
-        return list(self._call("members", block=block))
+        return self.read(self.calls.members(), block=block)
 
     def threshold(self, *, block: BlockIdentifier = "latest") -> int:
         """Approvals a governance proposal needs."""
-        return int(self._call("threshold", block=block))
+        return self.read(self.calls.threshold(), block=block)
 
     def proposal(self, proposal_id: int, *, block: BlockIdentifier = "latest") -> ProposalRecord:
         """A governance proposal by id."""
-        kind, code, account, threshold, proposer, executed, endpoint, approvers = self._call(
-            "proposal", proposal_id, block=block
-        )
-        return ProposalRecord(
-            id=proposal_id,
-            kind=ProposalKind(kind),
-            code=code,
-            account=Web3.to_checksum_address(account),
-            threshold=threshold,
-            proposer=proposer,
-            executed=executed,
-            endpoint=endpoint,
-            approvers=tuple(approvers),
-        )
+        return self.read(self.calls.proposal(proposal_id), block=block)
 
     def proposal_count(self, *, block: BlockIdentifier = "latest") -> int:
         """Proposals made so far (ids run from 1)."""
-        return int(self._call("proposalCount", block=block))
+        return self.read(self.calls.proposal_count(), block=block)
 
     def signing_key(
         self, key_id: bytes, *, block: BlockIdentifier = "latest"
     ) -> SigningKeyRecord | None:
         """A registered signing key, or None if the id is unknown."""
-        province, algorithm, revoked, valid_from, valid_until, public_key = self._call(
-            "signingKey", _bytes32(key_id), block=block
-        )
-        if valid_from == 0:
-            return None
-        return SigningKeyRecord(
-            key_id=key_id,
-            province=province,
-            algorithm=algorithm,
-            revoked=revoked,
-            valid_from=valid_from,
-            valid_until=valid_until or None,
-            public_key=bytes(public_key),
-        )
+        return self.read(self.calls.signing_key(key_id), block=block)
 
     def is_key_active_at(
         self, key_id: bytes, time: int, *, block: BlockIdentifier = "latest"
     ) -> bool:
         """Whether the key's window contained block time ``time``."""
-        return bool(self._call("isKeyActiveAt", _bytes32(key_id), time, block=block))
+        return self.read(self.calls.is_key_active_at(key_id, time), block=block)
 
     def keys_of(self, code: int, *, block: BlockIdentifier = "latest") -> list[bytes]:
         """Ids of every key the province registered, in order."""
-        return [bytes(k) for k in self._call("keysOf", code, block=block)]
+        return self.read(self.calls.keys_of(code), block=block)
 
     def key_count(self, *, block: BlockIdentifier = "latest") -> int:
         """Keys registered by all provinces."""
-        return int(self._call("keyCount", block=block))
+        return self.read(self.calls.key_count(), block=block)
 
     def anchor_of(self, root: bytes, *, block: BlockIdentifier = "latest") -> AnchorRecord | None:
         """The anchor of a batch root, or None if it was never anchored."""
-        return _anchor_record(root, self._call("anchorOf", _bytes32(root), block=block))
+        return self.read(self.calls.anchor_of(root), block=block)
 
     def anchors_of(
         self, roots: Sequence[bytes], *, block: BlockIdentifier = "latest"
     ) -> list[AnchorRecord | None]:
         """Anchors of many roots in one call (None where a root was never anchored)."""
-        found = self._call("anchorsOf", [_bytes32(r) for r in roots], block=block)
-        return [_anchor_record(root, raw) for root, raw in zip(roots, found, strict=True)]
+        return self.read(self.calls.anchors_of(roots), block=block)
 
     def access_log_head(
         self, code: int, *, block: BlockIdentifier = "latest"
     ) -> LogHeadRecord | None:
         """The last access-log head the province anchored, or None."""
-        root, size, anchored_at = self._call("accessLogHead", code, block=block)
-        if size == 0:
-            return None
-        return LogHeadRecord(province=code, root=bytes(root), size=size, anchored_at=anchored_at)
+        return self.read(self.calls.access_log_head(code), block=block)
 
     def anchor_count(self, *, block: BlockIdentifier = "latest") -> int:
         """Batch roots anchored by all provinces."""
-        return int(self._call("anchorCount", block=block))
+        return self.read(self.calls.anchor_count(), block=block)
 
     def status_of(
         self, code: int, digest: bytes, *, block: BlockIdentifier = "latest"
     ) -> StatusRecord:
         """A certificate's current status (Active with no changes if never changed)."""
-        return _status_record(self._call("statusOf", code, _bytes32(digest), block=block))
+        return self.read(self.calls.status_of(code, digest), block=block)
 
     def statuses_of(
         self, code: int, digests: Sequence[bytes], *, block: BlockIdentifier = "latest"
     ) -> list[StatusRecord]:
         """Statuses of many certificates of one province in one call."""
-        found = self._call("statusesOf", code, [_bytes32(d) for d in digests], block=block)
-        return [_status_record(raw) for raw in found]
+        return self.read(self.calls.statuses_of(code, digests), block=block)
 
     def status_change_count(self, *, block: BlockIdentifier = "latest") -> int:
         """Status changes recorded by all provinces."""
-        return int(self._call("statusChangeCount", block=block))
+        return self.read(self.calls.status_change_count(), block=block)
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -221,12 +199,11 @@ class HurenLedgerClient:
         matching the ABI on every call, a third of a sequential anchor); values web3 would
         normalise first (hex strings for bytes, …) still go through web3.
         """
-        found = self._encoders.get(name)
+        found = self.calls.functions.get(name)
         if found is not None:
-            selector, types = found
-            try:
-                return selector + self.w3.codec.encode(types, args)  # strict: a short bytes32
-            except (EncodingError, TypeError):  # is refused, never padded
+            try:  # web3's codec is strict: a short bytes32 is refused, never padded
+                return found.selector + self.w3.codec.encode(found.inputs, args)
+            except (EncodingError, TypeError):
                 pass
         return bytes.fromhex(self._contract.encode_abi(name, args=list(args))[2:])
 
@@ -318,27 +295,3 @@ class HurenLedgerClient:
     ) -> TxReceipt:
         """Reinstate a suspended certificate."""
         return self._transact("reinstate", _bytes32(digest), _bytes32(root), reason, effective_at)
-
-
-def _anchor_record(root: bytes, raw: Sequence[Any]) -> AnchorRecord | None:
-    province, count, anchored_at, block_number = raw
-    if province == 0:
-        return None
-    return AnchorRecord(
-        root=root,
-        province=province,
-        count=count,
-        anchored_at=anchored_at,
-        block_number=block_number,
-    )
-
-
-def _status_record(raw: Sequence[Any]) -> StatusRecord:
-    state, reason, effective_at, recorded_at, changes = raw
-    return StatusRecord(
-        state=CertificateState(state),
-        reason=reason,
-        effective_at=effective_at,
-        recorded_at=recorded_at,
-        changes=changes,
-    )

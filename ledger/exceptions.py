@@ -16,10 +16,11 @@ drawing in step, give every class a docstring)::
     │   └── LedgerArtifactError                a compiled artifact is unusable
     │       └── LedgerArtifactNotFoundError    (also LookupError) no artifact of that name
     │
-    ├── chain access: nodes, transactions, events (ledger.chain, .sender, .events, .anvil)
+    ├── chain access: nodes, calls, transactions, events (ledger.chain, .calls, .sender, …)
     │   ├── LedgerValueError                   (also ValueError) an argument is out of range
     │   ├── LedgerConnectionError              (also ConnectionError) the node cannot be reached
     │   ├── LedgerRpcError                     the node answered a JSON-RPC call with an error
+    │   ├── LedgerAnswerError                  (also ValueError) a view call's answer is garbled
     │   ├── LedgerTimeoutError                 (also TimeoutError) the chain took too long
     │   ├── LedgerTransactionError             a transaction could not be sent
     │   │   └── LedgerTransactionFailedError   it was mined but failed (receipt status 0)
@@ -40,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "LedgerAnswerError",
     "LedgerAnvilNotFoundError",
     "LedgerArtifactError",
     "LedgerArtifactNotFoundError",
@@ -121,6 +123,11 @@ class LedgerRpcError(LedgerError):
         self.code = code
         self.rpc_message = rpc_message
         self.data = data
+
+
+class LedgerAnswerError(LedgerError, ValueError):
+    """A contract call's return data does not decode as the function's outputs: there is no
+    contract at the address, or the node is broken or lying (:mod:`ledger.calls`)."""
 
 
 class LedgerTimeoutError(LedgerError, TimeoutError):

@@ -31,11 +31,7 @@ from sqlmodel import col, select
 
 from certificate.merkle import MerkleTree
 from certificate.receipts import batch_receipts
-from ledger.artifact import load_artifact
-from ledger.chain import RpcClient
-from ledger.contract import CONTRACT_NAME
 from ledger.contract_errors import AnchorAlreadyAnchored
-from ledger.events import EventReader
 from ledger.types import AnchorRecord
 from province_nodes.access_log import AccessLog
 from province_nodes.batching import prepare_queued
@@ -226,7 +222,7 @@ class Batcher:
             if tx_hash is None:
                 tx_hash = self._find_transaction(anchor)
             self._mark_sent(batch_id, tx_hash, anchor)
-            head = ledger.w3.eth.block_number
+            head = ledger.block_number()
         if anchor.block_number + self.config.confirmations > head:
             return 0
         self._crash("mined")
@@ -236,10 +232,7 @@ class Batcher:
     def _find_transaction(self, anchor: AnchorRecord) -> bytes:
         """The transaction that anchored ``anchor.root``, from its ``RootAnchored`` event."""
         ledger = self.chain.client()
-        reader = EventReader(RpcClient.for_web3(ledger.w3), load_artifact(CONTRACT_NAME).abi)
-        events = reader.read(
-            ledger.address, anchor.block_number, anchor.block_number, events={"RootAnchored"}
-        )
+        events = ledger.events(anchor.block_number, anchor.block_number, names={"RootAnchored"})
         for event in events:
             if bytes(event.args["root"]) == anchor.root:
                 return bytes(event.transaction_hash)
@@ -343,13 +336,8 @@ class Batcher:
 
     def _find_log_transaction(self, size: int, root: bytes) -> tuple[bytes, int]:
         ledger = self.chain.client()
-        reader = EventReader(RpcClient.for_web3(ledger.w3), load_artifact(CONTRACT_NAME).abi)
-        head = ledger.w3.eth.block_number
-        for event in reader.read(
-            ledger.address,
-            self.chain.deployment.block_number,
-            head,
-            events={"AccessLogAnchored"},
+        for event in ledger.events(
+            self.chain.deployment.block_number, ledger.block_number(), names={"AccessLogAnchored"}
         ):
             if (
                 event.args["code"] == self.config.province

@@ -19,7 +19,12 @@ from web3.exceptions import Web3Exception
 from ledger.chain import connect
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import Deployment
-from ledger.exceptions import LedgerConnectionError, LedgerRpcError, LedgerTimeoutError
+from ledger.exceptions import (
+    LedgerAnswerError,
+    LedgerConnectionError,
+    LedgerRpcError,
+    LedgerTimeoutError,
+)
 from ledger.sender import TransactionSender
 from province_nodes.exceptions import ChainUnavailableError, NodeConfigError
 
@@ -28,13 +33,15 @@ __all__ = ["ChainGateway", "chain_errors"]
 
 @contextmanager
 def chain_errors(what: str) -> Iterator[None]:
-    """Turn transport-level failures inside the block into :class:`ChainUnavailableError`."""
+    """Turn transport-level failures inside the block into :class:`ChainUnavailableError`
+    (an answer that does not decode counts as one: a node that is not the ledger's)."""
     try:
         yield
     except (
         LedgerConnectionError,
         LedgerTimeoutError,
         LedgerRpcError,
+        LedgerAnswerError,
         RequestException,
         Web3Exception,
         OSError,

@@ -24,11 +24,12 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from ledger.artifact import load_artifact
+from ledger.calls import LedgerCalls
 from ledger.chain import RpcCall, RpcClient
 from ledger.contract import CONTRACT_NAME
 from ledger.deploy import Deployment
 from ledger.events import EventDecoder
-from ledger.exceptions import LedgerError
+from ledger.exceptions import LedgerAnswerError, LedgerError
 from ledger.status_history import StatusChange, status_change_from_event
 from ledger.types import (
     AnchorRecord,
@@ -37,7 +38,6 @@ from ledger.types import (
     SigningKeyRecord,
     StatusRecord,
 )
-from verifier._ledger_calls import LedgerCalls
 from verifier.exceptions import ChainUnavailableError
 
 __all__ = [
@@ -219,6 +219,8 @@ def _answering(what: str) -> Iterator[None]:
     """Turn every way a chain read can fail into :class:`ChainUnavailableError`."""
     try:
         yield
+    except LedgerAnswerError as error:  # a view call's answer that does not decode
+        raise ChainUnavailableError(f"unreadable answer reading {what}: {error}") from error
     except (requests.RequestException, OSError, Web3Exception, LedgerError) as error:
         problem = f"could not read {what}: {type(error).__name__}: {error}"
         raise ChainUnavailableError(problem) from error
@@ -263,14 +265,14 @@ class _TtlCache:
 class Web3ChainView:
     """A :class:`ChainView` over one ``HurenLedger`` deployment, read through raw JSON-RPC.
 
-    Reads are plain ``eth_call``s (see :mod:`verifier._ledger_calls`); :meth:`snapshot` sends
-    all of a batch's reads as one JSON-RPC batch. Status is never cached. A found anchor never
-    changes, so it is kept; signing keys and province records can change (a key revoked as
-    compromised, a member removed), so they are kept only ``cache_ttl`` seconds (0 disables):
-    a verification may see such a change that much later. Status histories are read with
-    ``eth_getLogs`` over explicit block ranges, never before ``from_block`` (the deployment's
-    block) and never before the certificate's anchor block when a check names it,
-    ``log_page_blocks`` blocks per request.
+    Reads are the ledger's view calls (:mod:`ledger.calls`) sent as plain ``eth_call``s;
+    :meth:`snapshot` sends all of a batch's reads as one JSON-RPC batch. Status is never
+    cached. A found anchor never changes, so it is kept; signing keys and province records can
+    change (a key revoked as compromised, a member removed), so they are kept only
+    ``cache_ttl`` seconds (0 disables): a verification may see such a change that much later.
+    Status histories are read with ``eth_getLogs`` over explicit block ranges, never before
+    ``from_block`` (the deployment's block) and never before the certificate's anchor block
+    when a check names it, ``log_page_blocks`` blocks per request.
     """
 
     def __init__(
@@ -319,8 +321,8 @@ class Web3ChainView:
     def signing_key(self, key_id: bytes) -> SigningKeyRecord | None:
         def load() -> SigningKeyRecord | None:
             with _answering(f"signing key 0x{key_id.hex()}"):
-                answer = self.rpc.call(*self._calls.signing_key(key_id))
-                return self._calls.decode_signing_key(key_id, answer)
+                call = self._calls.signing_key(key_id)
+                return call.decode(self.rpc.call(*call.request()))
 
         return self._keys.get(key_id, load)
 
@@ -329,9 +331,8 @@ class Web3ChainView:
         if found is not None:
             return found
         with _answering(f"the anchor of root 0x{root.hex()}"):
-            (record,) = self._calls.decode_anchors(
-                [root], self.rpc.call(*self._calls.anchors_of([root]))
-            )
+            call = self._calls.anchors_of([root])
+            (record,) = call.decode(self.rpc.call(*call.request()))
         if record is not None:
             self._anchors[root] = record
         return record
@@ -339,14 +340,15 @@ class Web3ChainView:
     def province(self, code: int) -> ProvinceRecord | None:
         def load() -> ProvinceRecord | None:
             with _answering(f"province {code}"):
-                return self._calls.decode_province(code, self.rpc.call(*self._calls.province(code)))
+                call = self._calls.province(code)
+                return call.decode(self.rpc.call(*call.request()))
 
         return self._provinces.get(code, load)
 
     def status(self, province: int, digest: bytes) -> StatusRecord:
         with _answering(f"the status of certificate 0x{digest.hex()}"):
-            answer = self.rpc.call(*self._calls.statuses_of(province, [digest]))
-            (record,) = self._calls.decode_statuses(answer)
+            call = self._calls.statuses_of(province, [digest])
+            (record,) = call.decode(self.rpc.call(*call.request()))
         return record
 
     def status_history(self, province: int, digest: bytes, from_block: int) -> list[StatusChange]:
@@ -367,36 +369,36 @@ class Web3ChainView:
         by_province: dict[int, list[bytes]] = {}
         for code, digest in dict.fromkeys(request.statuses):
             by_province.setdefault(code, []).append(digest)
-        root_chunks = list(_chunks(roots, _CHUNK))
+        root_chunks = [(chunk, self._calls.anchors_of(chunk)) for chunk in _chunks(roots, _CHUNK)]
         status_chunks = [
-            (code, chunk)
+            (code, chunk, self._calls.statuses_of(code, chunk))
             for code, digests in by_province.items()
             for chunk in _chunks(digests, _CHUNK)
         ]
+        key_calls = [(k, self._calls.signing_key(k)) for k in key_ids]
+        province_calls = [(c, self._calls.province(c)) for c in codes]
         calls: list[RpcCall] = [
-            *(self._calls.anchors_of(chunk) for chunk in root_chunks),
-            *(self._calls.statuses_of(code, chunk) for code, chunk in status_chunks),
-            *(self._calls.signing_key(k) for k in key_ids),
-            *(self._calls.province(c) for c in codes),
+            *(call.request() for _, call in root_chunks),
+            *(call.request() for _, _, call in status_chunks),
+            *(call.request() for _, call in key_calls),
+            *(call.request() for _, call in province_calls),
         ]
         with _answering(f"{len(calls)} ledger reads"):
             answers = iter(self.rpc.batch(calls) if calls else [])
             anchors: dict[bytes, AnchorRecord | None] = {
                 r: self._anchors[r] for r in request.roots if r in self._anchors
             }
-            for chunk in root_chunks:
-                anchors.update(
-                    zip(chunk, self._calls.decode_anchors(chunk, next(answers)), strict=True)
-                )
+            for chunk, anchors_call in root_chunks:
+                anchors.update(zip(chunk, anchors_call.decode(next(answers)), strict=True))
             statuses: dict[StatusKey, StatusRecord] = {}
-            for code, chunk in status_chunks:
-                found = self._calls.decode_statuses(next(answers))
+            for code, chunk, statuses_call in status_chunks:
+                found = statuses_call.decode(next(answers))
                 statuses.update(((code, d), s) for d, s in zip(chunk, found, strict=True))
-            for key_id in key_ids:
-                keys[key_id] = self._calls.decode_signing_key(key_id, next(answers))
+            for key_id, key_call in key_calls:
+                keys[key_id] = key_call.decode(next(answers))
                 self._keys.put(key_id, keys[key_id], now)
-            for code in codes:
-                provinces[code] = self._calls.decode_province(code, next(answers))
+            for code, province_call in province_calls:
+                provinces[code] = province_call.decode(next(answers))
                 self._provinces.put(code, provinces[code], now)
         self._anchors.update((r, a) for r, a in anchors.items() if a is not None)
         histories = self._histories(request.histories, statuses)

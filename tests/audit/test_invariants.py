@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from audit_history import ed25519_spki, random_hash
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from audit import Invariant, LedgerState, Rebuild, Violation
 from audit.exceptions import AuditCheckpointError
@@ -265,6 +267,38 @@ def test_keys_must_be_registered_and_well_formed() -> None:
         Invariant.EVENT_WELL_FORMED,  # the id is not the key's hash
         Invariant.EVENT_WELL_FORMED,  # the bytes are no Ed25519 SubjectPublicKeyInfo
     ]
+
+
+def _p256_spki(point: serialization.PublicFormat) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    if point is serialization.PublicFormat.CompressedPoint:  # SPKI around the compressed point
+        prefix = bytes.fromhex("3039301306072a8648ce3d020106082a8648ce3d030107032200")
+        return prefix + key.public_bytes(serialization.Encoding.X962, point)
+    return key.public_bytes(serialization.Encoding.DER, point)
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "make_key", "well_formed"),
+    [
+        (1, ed25519_spki, True),
+        (2, lambda: _p256_spki(serialization.PublicFormat.SubjectPublicKeyInfo), True),
+        (2, lambda: _p256_spki(serialization.PublicFormat.CompressedPoint), False),  # 59 bytes
+        (2, ed25519_spki, False),  # an Ed25519 key named P-256
+        (1, lambda: _p256_spki(serialization.PublicFormat.SubjectPublicKeyInfo), False),
+        (3, ed25519_spki, False),  # no such algorithm
+    ],
+)
+def test_a_registered_key_must_be_of_its_algorithm(
+    algorithm: int, make_key: Any, well_formed: bool
+) -> None:
+    chain = Chain().founders()
+    public_key = make_key()
+    chain.tx().emit(
+        "KeyRegistered", code=SH, keyId=hashlib.sha256(public_key).digest(), algorithm=algorithm,
+        publicKey=public_key, validFrom=chain.time,
+    )  # fmt: skip
+    expected = [] if well_formed else [Invariant.EVENT_WELL_FORMED]
+    assert [v.invariant for v in audit(chain)[1]] == expected
 
 
 def test_revoked_key_window_must_follow_the_rule() -> None:

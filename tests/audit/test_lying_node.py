@@ -12,8 +12,8 @@ from lying_proxy import lying_proxy
 from web3 import Web3
 
 from audit import AuditCheckpointError, Invariant, run_audit
-from ledger._abi import selector_of
 from ledger.artifact import load_artifact
+from ledger.calls import LedgerCalls
 from ledger.chain import connect
 from ledger.devnet import deploy_dev_ledger
 from ledger.events import EventDecoder
@@ -31,7 +31,8 @@ def _upstream(w3: Web3) -> str:
 
 def test_forged_status_view_is_reported(history: History) -> None:
     """The node claims every certificate asked about through ``statusesOf`` is revoked."""
-    selector = "0x" + selector_of("statusesOf(uint32,bytes32[])")[:4].hex()
+    calls = LedgerCalls(history.deployment.address, load_artifact("HurenLedger").abi)
+    selector = "0x" + calls.functions["statusesOf"].selector.hex()
 
     def rewrite(method: str, params: list[Any], result: Any) -> Any:
         if method != "eth_call" or not params[0].get("data", "").startswith(selector):

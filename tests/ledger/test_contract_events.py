@@ -161,3 +161,8 @@ def test_every_event_decodes_to_what_was_sent(w3: Web3, ledger_client: ClientOf)
     assert [(e.name, dict(e.args)) for e in keys] == [
         (name, args) for name, args in expected if name in ("KeyRetired", "KeyRevoked")
     ]
+    # the client reads the same events of its deployment, up to the head it reports
+    assert shanghai.block_number() == head
+    assert list(shanghai.events(deployment.block_number, head)) == events
+    anchored = shanghai.events(deployment.block_number, head, names={"RootAnchored"})
+    assert list(anchored) == [e for e in events if e.name == "RootAnchored"]

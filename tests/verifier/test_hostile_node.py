@@ -13,9 +13,9 @@ from verifier.service.node_client import NodeClient
 
 def test_a_deep_problem_body_is_a_refusal_without_a_readable_code() -> None:
     def node(_request: httpx.Request) -> httpx.Response:
-        return httpx.Response(403, content=b"[" * 100_000 + b"]" * 100_000)
+        return httpx.Response(404, content=b"[" * 100_000 + b"]" * 100_000)
 
     client = NodeClient(timeout=5, transport=httpx.MockTransport(node))
     with pytest.raises(PeerRefusedError) as refused:
         client.fetch("http://node.invalid", "id", "consent", "token")
-    assert (refused.value.peer_status, refused.value.peer_code) == (403, "http_403")
+    assert (refused.value.peer_status, refused.value.peer_code) == (404, "http_404")

@@ -7,12 +7,14 @@ import json
 import secrets
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from verifier_support import Issuer
 
+from certificate.samples import sample_document
 from ledger.contract import HurenLedgerClient
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token
@@ -110,8 +112,23 @@ def test_production_needs_clerk_tokens() -> None:
         AgencySettings(agency_id="x")
 
 
+def test_a_request_lease_must_outlast_the_wait_for_the_node() -> None:
+    with pytest.raises(ValueError, match="REQUEST_LEASE_SECONDS must exceed"):
+        AgencySettings(agency_id="x", mode="dev", node_timeout=30, request_lease_seconds=30)
+
+
+def _identifier(province: int) -> str:
+    """A well-formed 证照标识 of a sample certificate of ``province``."""
+    document = sample_document("driving_licence", seed=secrets.randbelow(2**32), province=province)
+    return str(document["identifier"])
+
+
 def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
-    body = {"certificate_id": "1.2.156.x", "issuing_province": 440000, "consent_token": "t.s"}
+    body = {
+        "certificate_id": _identifier(310000),
+        "issuing_province": 440000,
+        "consent_token": "t.s",
+    }
     answer = agency.post("/requests", json=body, headers=AUTH)
     assert answer.status_code == 201, answer.text
     stored = answer.json()
@@ -124,6 +141,18 @@ def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
     assert agency.get(f"/requests/{stored['id']}/report.json", headers=AUTH).status_code == 404
 
 
+@contextmanager
+def jiangsu_at(client: HurenLedgerClient, endpoint: str) -> Iterator[str]:
+    """Jiangsu's endpoint on the session ledger set to ``endpoint`` for a while."""
+    record = client.province(320000)
+    assert record is not None
+    client.set_endpoint(endpoint)
+    try:
+        yield endpoint
+    finally:
+        client.set_endpoint(record.endpoint)
+
+
 @pytest.fixture
 def jiangsu_unreachable(
     ledger_client: Callable[[int], HurenLedgerClient],
@@ -132,19 +161,16 @@ def jiangsu_unreachable(
     with socket.socket() as probe:  # a port the OS just handed out and that is closed again
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    jiangsu = ledger_client(320000)
-    record = jiangsu.province(320000)
-    assert record is not None
-    url = f"http://127.0.0.1:{port}"
-    jiangsu.set_endpoint(url)
-    try:
+    with jiangsu_at(ledger_client(320000), f"http://127.0.0.1:{port}") as url:
         yield url
-    finally:
-        jiangsu.set_endpoint(record.endpoint)
 
 
 def test_node_down_is_503_and_retryable(agency: TestClient, jiangsu_unreachable: str) -> None:
-    body = {"certificate_id": "1.2.156.y", "issuing_province": 320000, "consent_token": "a.b"}
+    body = {
+        "certificate_id": _identifier(320000),
+        "issuing_province": 320000,
+        "consent_token": "a.b",
+    }
     first = agency.post("/requests", json=body, headers=AUTH)
     assert first.status_code == 503
     assert first.headers["Retry-After"]
@@ -157,6 +183,21 @@ def test_node_down_is_503_and_retryable(agency: TestClient, jiangsu_unreachable:
     assert again.status_code == 503
     assert again.json()["detail"]["request_id"] == request_id
     assert json.loads(json.dumps(stored))["agency_id"] == "js-gongan-hukou"
+
+
+def test_an_endpoint_on_chain_that_is_no_url_is_503_and_retryable(
+    agency: TestClient, ledger_client: Callable[[int], HurenLedgerClient]
+) -> None:
+    body = {
+        "certificate_id": _identifier(320000),
+        "issuing_province": 320000,
+        "consent_token": "a.b",
+    }
+    with jiangsu_at(ledger_client(320000), "http://[::1"):
+        answer = agency.post("/requests", json=body, headers=AUTH)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"] == "peer_unavailable"
+    assert "not a usable URL" in answer.json()["message"]
 
 
 def test_openapi_declares_problem_bodies_for_every_route(agency: TestClient) -> None:

@@ -12,10 +12,13 @@ stores them as its outcome.
     ├── AgencyInputError (ValueError)             the request is not acceptable input (422)
     ├── AgencyNotFoundError (LookupError)         no such stored request, or no report (404)
     ├── AuthenticationError                       no clerk token or an unknown one (401)
+    ├── RequestInProgressError                    an identical request is still being run (409)
     ├── StoreUnavailableError (ConnectionError)   the agency's database cannot be reached (503)
+    ├── VerificationIncompleteError               a received certificate awaits the chain (503)
     └── PeerError                                 the issuing province's node did not deliver (502)
-        ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached (503)
-        └── PeerRefusedError                      it refused, with a problem body of its own
+        ├── PeerUnavailableError (ConnectionError)  it, or the chain, could not be reached, or
+        │                                           it said "not now" (503)
+        └── PeerRefusedError                      it refused for good, with a problem body
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ __all__ = [
     "PeerError",
     "PeerRefusedError",
     "PeerUnavailableError",
+    "RequestInProgressError",
     "StoreUnavailableError",
+    "VerificationIncompleteError",
 ]
 
 
@@ -61,11 +66,28 @@ class AuthenticationError(AgencyError):
     code = "unauthenticated"
 
 
+class RequestInProgressError(AgencyError):
+    """An identical request (same consent, same certificate) is being run by another call and
+    did not finish while this one waited; retrying shortly returns its answer."""
+
+    status = 409
+    code = "request_in_progress"
+
+
 class StoreUnavailableError(AgencyError, ConnectionError):
     """The agency's database cannot be reached or written; the cause is chained."""
 
     status = 503
     code = "database_unavailable"
+
+
+class VerificationIncompleteError(AgencyError):
+    """The node delivered the certificate and the agency kept it, but its verification could not
+    finish (a check gave ERROR: the chain could not be asked); a retry verifies the kept copy
+    and does not ask the node, or spend the consent, again."""
+
+    status = 503
+    code = "verification_incomplete"
 
 
 class PeerError(AgencyError):
@@ -77,14 +99,33 @@ class PeerError(AgencyError):
 
 class PeerUnavailableError(PeerError, ConnectionError):
     """The node (or the chain naming it) could not be reached, timed out, failed (5xx) or sent
-    something unreadable; the request may be retried."""
+    something unreadable, or answered "not now" without using the consent (the certificate is
+    not anchored yet, the node does not accept this agency's credential); the request may be
+    retried.
+
+    ``peer_status`` and ``peer_code`` are the node's HTTP status and problem code when it
+    answered, None when it could not be reached.
+    """
 
     status = 503
     code = "peer_unavailable"
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        peer_status: int | None = None,
+        peer_code: str | None = None,
+        detail: object = None,
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.peer_status = peer_status
+        self.peer_code = peer_code
+
 
 class PeerRefusedError(PeerError):
-    """The node refused the request with a problem body (consent refused, unknown id, …).
+    """The node refused the request for good with a problem body (the consent is refused, the
+    certificate unknown): a retry would get the same answer.
 
     ``peer_status`` is the node's HTTP status, ``peer_code`` its problem's ``error`` code and
     ``peer_message`` its clerk-readable text.

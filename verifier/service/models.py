@@ -2,21 +2,24 @@
 
 A :class:`VerificationRequest` row keeps what the agency asked, what the issuing node answered
 and the verifier's report. The consent token itself is not kept (it is a bearer credential); its
-SHA-256 identifies a retried request, so a retry returns the stored answer instead of spending
-the consent again.
+SHA-256 and the certificate id identify the request (one row, unique), so a retry returns the
+stored answer instead of spending the consent again. The row is also the request's state: see
+:mod:`verifier.service.request_store` for who may change it when.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import JSON, Column, MetaData, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
+
+from certificate.identifier import validate_identifier
 
 __all__ = [
     "METADATA",
@@ -29,22 +32,38 @@ __all__ = [
 
 
 class Outcome(StrEnum):
-    """How a cross-province request ended."""
+    """Where a cross-province request stands.
+
+    Final (a retry returns the stored answer): verified, refused, mismatch. Retryable (a retry
+    runs it again): unavailable, received. Pending: a call is running it now.
+    """
 
     VERIFIED = "verified"
-    """The node delivered the certificate and the verifier produced a report."""
+    """The node delivered the certificate and the verifier decided (VALID or INVALID)."""
     REFUSED = "refused"
-    """The node refused (consent, unknown certificate, not anchored yet)."""
+    """The node refused for good (the consent, an unknown certificate) or the province is not a
+    member of the ledger."""
     UNAVAILABLE = "unavailable"
-    """The node or the chain could not be reached; the request may be retried."""
+    """The node or the chain could not be reached, or the node said "not now" (not anchored yet,
+    credential not accepted); no consent was used. A retry asks the node again."""
     MISMATCH = "mismatch"
-    """The node delivered a certificate other than the one asked for."""
+    """The node delivered something other than the certificate asked for."""
+    RECEIVED = "received"
+    """The node delivered the certificate, which is kept, but its verification could not finish
+    (verdict ERROR: the chain could not be asked). A retry verifies the kept copy again."""
+    PENDING = "pending"
+    """A call is running the request; identical calls wait for its answer."""
 
 
 class RequestCreate(BaseModel):
     """A cross-province request (跨省通办): which certificate, from where, with whose consent."""
 
-    certificate_id: str = Field(min_length=1, max_length=200, description="证照标识")
+    certificate_id: Annotated[str, AfterValidator(validate_identifier)] = Field(
+        min_length=1,
+        max_length=200,
+        description="证照标识 (GB/T 36904): 1.2.156.3005.2.<type>.<authority>.<serial>.<version>."
+        "<check>",
+    )
     issuing_province: int = Field(ge=110000, le=829999, description="GB/T 2260 province code")
     consent_token: str = Field(min_length=1, max_length=8192, description="the holder's consent")
 
@@ -80,6 +99,12 @@ class VerificationRequest(AgencyTable, table=True):
     verdict: str | None = SQLField(default=None, max_length=10)
     report: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     certificate: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
+    received_at: datetime | None = None
+    """When the node's certificate was received and kept (it is never fetched again)."""
+    attempt: int = 1
+    """How many runs this request has had; the run holding it is the one with this number."""
+    claimed_until: datetime | None = None
+    """Until when the current run (pending) holds the request; after that it is taken for dead."""
 
 
 class RequestPublic(BaseModel):

@@ -1,8 +1,14 @@
 """The agency's client of province nodes: fetch a certificate under the holder's consent.
 
 ``GET {endpoint}/certificates/{id}`` with the agency's bearer token and the consent in
-``Huren-Consent``. The transport is injectable (an ASGI app or a real server in tests), never
-monkeypatched. Whatever the node answers is data, not truth: the caller verifies it.
+``Huren-Consent``; the id is quoted as one path segment. The transport is injectable (an ASGI
+app or a real server in tests), never monkeypatched. Whatever the node answers is data, not
+truth: the caller checks that it is the certificate asked for and verifies it.
+
+A refusal is final only when it is the node's last word on this consent and certificate: the
+consent is refused (403 ``consent_…``), the certificate is unknown (404, 410) or the request is
+invalid (422). Every other answer that delivers nothing (not anchored yet, a credential the node
+does not accept, too many requests, a failure) may change, used no consent, and is retried.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ class NodeClient:
         """The sealed certificate JSON the node discloses under ``consent``.
 
         Raises:
-            PeerRefusedError: the node answered 4xx with a problem body.
-            PeerUnavailableError: unreachable, timed out, 5xx, or an unreadable answer.
+            PeerRefusedError: the node refused for good (see the module's docstring).
+            PeerUnavailableError: unreachable, timed out, an oversized answer, or any other
+                answer than 200 or a final refusal.
         """
         url = f"{endpoint.rstrip('/')}/certificates/{quote(certificate_id, safe='')}"
         headers = {"Huren-Consent": consent, "Accept": "application/json"}
@@ -39,6 +46,10 @@ class NodeClient:
             headers["Authorization"] = f"Bearer {token}"
         try:
             response = self._http.get(url, headers=headers)
+        except httpx.InvalidURL as error:
+            raise PeerUnavailableError(
+                f"the node's endpoint on the ledger, {endpoint!r}, is not a usable URL: {error}"
+            ) from error
         except httpx.HTTPError as error:
             raise PeerUnavailableError(
                 f"the node at {endpoint} could not be reached: {type(error).__name__}: {error}"
@@ -47,16 +58,23 @@ class NodeClient:
             if len(response.content) > _MAX_CERTIFICATE_BYTES:
                 raise PeerUnavailableError(f"the node at {endpoint} sent an oversized answer")
             return response.content
+        status = response.status_code
         code, message = _problem(response)
-        if 400 <= response.status_code < 500:
-            raise PeerRefusedError(response.status_code, code, message)
+        if _final_refusal(status, code):
+            raise PeerRefusedError(status, code, message)
         raise PeerUnavailableError(
-            f"the node at {endpoint} failed (HTTP {response.status_code}): {message}"
+            f"the node at {endpoint} did not deliver (HTTP {status} {code}): {message}",
+            peer_status=status,
+            peer_code=code,
         )
 
     def close(self) -> None:
         """Close the pooled connections."""
         self._http.close()
+
+
+def _final_refusal(status: int, code: str) -> bool:
+    return status in (404, 410, 422) or (status == 403 and code.startswith("consent_"))
 
 
 def _problem(response: httpx.Response) -> tuple[str, str]:

@@ -15,6 +15,8 @@ from verifier.service.exceptions import (
     AgencyInputError,
     AgencyNotFoundError,
     PeerUnavailableError,
+    RequestInProgressError,
+    VerificationIncompleteError,
 )
 from verifier.service.models import Outcome, RequestCreate, RequestPublic, VerificationRequest
 from verifier.times import parse_time
@@ -91,7 +93,7 @@ def _public(row: VerificationRequest) -> RequestPublic:
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": RequestPublic, "description": "a retry: the stored answer"},
-        **responses(401, 422, 503),
+        **responses(401, 409, 422, 503),
     },
     summary="Request a certificate from another province and verify it",
 )
@@ -100,17 +102,35 @@ def create_request(
 ) -> RequestPublic:
     """Fetch the certificate from the issuing node under the consent, verify it, store both.
 
-    201 with the stored request (outcome verified, refused or mismatch); 200 for a retry of an
-    answered request; 503 (stored as unavailable, retry later) if the node or chain was down.
+    201 with the stored request once answered for good (outcome verified, refused or mismatch);
+    200 with the stored answer for a retry, or for an identical request that ran at the same
+    time. Not answered yet, retry later with the same consent (the problem's ``detail`` names
+    the stored ``request_id``): 503 ``peer_unavailable`` if the node or chain was down or the
+    node said "not now" (``node_status``, ``node_error``), 503 ``verification_incomplete`` if
+    the certificate was received and kept but the chain could not be asked to verify it, 409
+    ``request_in_progress`` while an identical request is still being run.
     """
     row, new = services.requests.submit(body)
-    if row.outcome == Outcome.UNAVAILABLE:
-        raise PeerUnavailableError(
-            row.message or "the issuing node is unavailable", detail={"request_id": row.id}
-        )
+    _raise_unless_answered(row)
     if not new:
         response.status_code = status.HTTP_200_OK
     return _public(row)
+
+
+def _raise_unless_answered(row: VerificationRequest) -> None:
+    detail: dict[str, object] = {"request_id": row.id}
+    if row.outcome == Outcome.PENDING:
+        raise RequestInProgressError(
+            "an identical request is being run; retry in a few seconds for its answer",
+            detail=detail,
+        )
+    if row.outcome == Outcome.UNAVAILABLE:
+        detail |= {"node_status": row.node_status, "node_error": row.node_error}
+        raise PeerUnavailableError(row.message or "the issuing node is unavailable", detail=detail)
+    if row.outcome == Outcome.RECEIVED:
+        raise VerificationIncompleteError(
+            row.message or "the certificate awaits verification", detail=detail
+        )
 
 
 def _stored(services: ServicesDep, request_id: str) -> VerificationRequest:

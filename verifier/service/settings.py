@@ -41,6 +41,18 @@ class AgencySettings(BaseSettings):
         (), description="SHA-256 hex of the tokens clerks use to call this service"
     )
     node_timeout: float = Field(10.0, gt=0, description="seconds to wait for a province node")
+    request_wait_seconds: float = Field(
+        15.0,
+        ge=0,
+        description="how long a request waits for an identical one that is being run before "
+        "answering 409 request_in_progress",
+    )
+    request_lease_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="how long a run of a request holds it; a run older than this is taken for "
+        "dead (its process stopped) and the next retry takes the request over",
+    )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="largest request body accepted")
     chain_cache_seconds: float = Field(
         5.0, ge=0, description="how long signing keys and province records are cached"
@@ -52,6 +64,15 @@ class AgencySettings(BaseSettings):
             raise ValueError(
                 "HUREN_AGENCY_CLERK_TOKEN_HASHES is empty: outside dev mode every caller needs a "
                 "token; store sha256(token) hex values, or set HUREN_AGENCY_MODE=dev"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_the_node(self) -> AgencySettings:
+        if self.request_lease_seconds <= self.node_timeout:
+            raise ValueError(
+                "HUREN_AGENCY_REQUEST_LEASE_SECONDS must exceed HUREN_AGENCY_NODE_TIMEOUT: a run "
+                "waits that long for the node, and a run older than its lease is taken for dead"
             )
         return self
 
