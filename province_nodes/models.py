@@ -9,11 +9,13 @@ bytes, shown as hex at the API edge. The schema is created by the Alembic migrat
 
 from __future__ import annotations
 
+from pydantic import field_validator
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, select
 
 from province_nodes.exceptions import NodeNotFoundError
+from province_nodes.inputs import AGENCY_ID_PATTERN, plain_text
 from province_nodes.types import BatchState, Role, StoredState
 
 __all__ = [
@@ -121,7 +123,7 @@ class StatusChangeRow(NodeModel, table=True):
 class AgencyBase(NodeModel):
     """What identifies an agency allowed to read certificates under consent."""
 
-    id: str = Field(primary_key=True, max_length=64, regex=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    id: str = Field(primary_key=True, max_length=64, regex=AGENCY_ID_PATTERN)
     name: str = Field(max_length=200, min_length=1)
     province: int = Field(ge=110000, le=829999)
 
@@ -134,6 +136,11 @@ class Agency(AgencyBase, table=True):
 
 class AgencyCreate(AgencyBase):
     """An agency to register."""
+
+    @field_validator("name")
+    @classmethod
+    def _storable_name(cls, name: str) -> str:
+        return plain_text(name)
 
 
 class AgencyPublic(AgencyBase):
