@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from province_nodes.inputs import AgencyIdText, CertificateIdText, PlainText
 from province_nodes.status import StatusAction
@@ -45,6 +45,20 @@ MAX_OFFSET = 2**63 - 1
 
 MAX_LOG_INDEX = 2**31 - 1
 """The largest access-log index or size a store holds (the index column is a 32-bit INTEGER)."""
+
+
+def _with_offset(moment: datetime) -> datetime:
+    """Refuse a time without a UTC offset: it would be read in the server's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            "the time has no UTC offset; write it as RFC 3339 with one, e.g. "
+            "2027-01-31T18:00:00+08:00 or 2027-01-31T10:00:00Z"
+        )
+    return moment
+
+
+AwareTime = Annotated[datetime, AfterValidator(_with_offset)]
+"""A point in time with its UTC offset (RFC 3339); a naive time is refused with 422."""
 
 
 class _Model(BaseModel):
@@ -105,7 +119,7 @@ class ConsentCreate(_Model):
     )
     purpose: PlainText = Field(min_length=1, max_length=500, description="申请事由")
     service_item: ServiceItem
-    expires_at: datetime = Field(description="RFC 3339 with offset")
+    expires_at: AwareTime = Field(description="RFC 3339 with a UTC offset")
     max_uses: int = Field(1, ge=1, le=1000)
 
 

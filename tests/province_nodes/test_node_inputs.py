@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -136,6 +137,20 @@ def test_bodies_and_queries_out_of_bounds_are_refused_and_store_nothing(
         response = running.client.post(path, content=body, headers=json_headers)
         assert response.status_code == 422, response.text
     assert running.node.batcher.pending() == 1
+
+
+def test_a_consent_time_without_utc_offset_is_refused(zhejiang: RunningNode) -> None:
+    certificate_id = zhejiang.issue(3)
+    portal = zhejiang.headers("portal")
+    naive = consent_body(certificate_id, expires_at="2099-01-31T18:00:00")
+    response = zhejiang.client.post("/consents", json=naive, headers=portal)
+    _refused(response, 422, "invalid_input")
+    assert "UTC offset" in response.json()["detail"][0]["problem"]
+
+    beijing = consent_body(certificate_id, expires_at="2099-01-31T18:00:00+08:00")
+    response = zhejiang.client.post("/consents", json=beijing, headers=portal)
+    assert response.status_code == 201, response.text
+    assert response.json()["expires_at"] == datetime(2099, 1, 31, 10, tzinfo=UTC).timestamp()
 
 
 def test_a_read_that_fails_unexpectedly_is_still_logged(zhejiang: RunningNode) -> None:
