@@ -2,7 +2,8 @@
 
 The app owns a :class:`~province_nodes.node.ProvinceNode`; its lifespan migrates the store,
 loads and registers the signing key and starts the batcher, and stops it on shutdown. Nothing
-is module-level, so several provinces run side by side in one process.
+is module-level, so several provinces run side by side in one process. ``/health`` and
+``/health/ready`` are in :mod:`province_nodes.api.health`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 from web3 import Web3
 
 from ledger.chain import connect
-from province_nodes.api import admin, audit, certificates, consents
+from province_nodes.api import admin, audit, certificates, consents, health
 from province_nodes.api.limits import BodyLimit
 from province_nodes.batcher import CrashPoint, no_crash
 from province_nodes.db import unavailable
@@ -25,13 +25,6 @@ from province_nodes.settings import NodeSettings
 from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
-
-
-class Health(BaseModel):
-    """The node is up and serves this province."""
-
-    province: int
-    pending: int
 
 
 def create_app(
@@ -69,12 +62,6 @@ def create_app(
         bulk_limit=settings.max_bulk_bytes,
         bulk_path="/certificates/bulk",
     )
-    for module in (certificates, consents, audit, admin):
+    for module in (certificates, consents, audit, admin, health):
         app.include_router(module.router)
-
-    @app.get("/health", response_model=Health, tags=["health"])
-    def health() -> Health:
-        """Liveness and the number of certificates waiting to be batched."""
-        return Health(province=node.province, pending=node.batcher.pending())
-
     return app

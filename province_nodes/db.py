@@ -5,10 +5,14 @@ process each have their own database. SQLite runs in WAL mode with ``synchronous
 commit survives a process crash; WAL makes readers and the writer not block each other) and
 enforces foreign keys. A database that cannot be reached or written surfaces as
 :class:`~province_nodes.exceptions.StoreUnavailableError`, which the API answers with 503.
+
+The driver's reason for a failure names hosts, ports and databases, so it goes to the node's
+log, never into an answer: anyone can provoke a 503 (a made-up token is looked up in the store).
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import AbstractContextManager
 
 from alembic import command
@@ -20,6 +24,8 @@ from province_nodes.exceptions import StoreUnavailableError
 from service_base import sqlstore
 
 __all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -41,10 +47,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 def unavailable(error: BaseException) -> StoreUnavailableError:
-    """The 503-mapped error for a database failure, with the driver's reason."""
+    """The 503-mapped error for a database failure; the driver's reason goes to the log only."""
+    log.warning("the store failed: %s", sqlstore.driver_reason(error))
     return StoreUnavailableError(
-        "the certificate store cannot be reached or written; nothing was changed, retry shortly",
-        detail=sqlstore.driver_reason(error),
+        "the certificate store cannot be reached or written; nothing was changed, retry shortly"
     )
 
 
