@@ -35,7 +35,7 @@ from province_nodes.exceptions import (
 )
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
-from province_nodes.types import BatchState, Role, StoredState
+from province_nodes.types import BatchState, CredentialState, Role, StoredState
 
 __all__ = [
     "AccessDeniedError",
@@ -43,6 +43,7 @@ __all__ = [
     "BatchState",
     "ChainUnavailableError",
     "ConsentError",
+    "CredentialState",
     "EnvelopeError",
     "NodeConfigError",
     "NodeConflictError",

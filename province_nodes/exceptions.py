@@ -13,7 +13,7 @@ built-in kind inherit it, so ``except ValueError`` still works.
     ├── NodeNotFoundError (LookupError)          no such certificate, consent, agency (404)
     ├── NodeConflictError                        the request conflicts with stored state (409)
     │   └── NotAnchoredError                     no receipt yet: the batch is not anchored
-    ├── AuthenticationError                      no token or an unknown token (401)
+    ├── AuthenticationError                      no, unknown, revoked or expired token (401)
     ├── AccessDeniedError (PermissionError)      authenticated but not allowed (403)
     │   └── ConsentError                         the consent does not permit this read
     ├── StoreUnavailableError (ConnectionError)  the database cannot be reached (503)
@@ -94,7 +94,8 @@ class NotAnchoredError(NodeConflictError):
 
 
 class AuthenticationError(NodeError):
-    """The caller sent no bearer token, or one this node does not know."""
+    """The caller sent no bearer token, one this node does not know, or one revoked or expired
+    (``code`` says which)."""
 
     status = 401
     code = "unauthenticated"

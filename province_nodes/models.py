@@ -150,6 +150,9 @@ class AgencyPublic(AgencyBase):
 class CredentialRow(NodeModel, table=True):
     """A bearer token's SHA-256 and what it may do; the token itself is never stored.
 
+    A credential is refused once ``revoked`` or from ``expires_at`` on (None: it does not
+    expire).
+
     ``agency_id`` is not a foreign key: a credential may outlive its agency's registration, and
     such a caller is then refused as ``unknown_agency`` rather than failing a constraint.
     """
@@ -163,6 +166,7 @@ class CredentialRow(NodeModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: int = Field(sa_column=_time())
     revoked: bool = False
+    expires_at: int | None = Field(default=None, sa_column=_time(nullable=True))
 
 
 class ConsentRow(NodeModel, table=True):
