@@ -30,6 +30,7 @@ from province_nodes.exceptions import (
     NodeNotFoundError,
     NotAnchoredError,
     StoreIntegrityError,
+    StoreOwnerError,
     StoreUnavailableError,
     WrongMasterKeyError,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ProvinceNode",
     "Role",
     "StoreIntegrityError",
+    "StoreOwnerError",
     "StoreUnavailableError",
     "StoredState",
     "WrongMasterKeyError",

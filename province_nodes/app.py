@@ -1,9 +1,9 @@
 """``create_app(settings)``: one FastAPI app per province node.
 
 The app owns a :class:`~province_nodes.node.ProvinceNode`; its lifespan migrates the store,
-loads and registers the signing key and starts the batcher, and stops it on shutdown. Nothing
-is module-level, so several provinces run side by side in one process. ``/health`` and
-``/health/ready`` are in :mod:`province_nodes.api.health`.
+checks it is this province's, loads and registers the signing key and starts the batcher, and
+stops it on shutdown. Nothing is module-level, so several provinces run side by side in one
+process. ``/health`` and ``/health/ready`` are in :mod:`province_nodes.api.health`.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from province_nodes.db import make_engine, migrate, unit_of_work
 from province_nodes.exceptions import NodeError
 from province_nodes.models import Agency
 from province_nodes.settings import NodeSettings
+from province_nodes.store_owner import check_store_owner
 from province_nodes.types import Role
 
 __all__ = ["load_settings", "parse_duration", "register"]
@@ -128,10 +129,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _open_store(args: argparse.Namespace) -> Engine:
-    """The node's store, migrated."""
+    """The node's store, migrated, after checking it is this province's."""
     settings = load_settings(args.province, args.config)
     engine = make_engine(settings.resolved_database_url())
     migrate(engine)
+    check_store_owner(engine, settings.province)
     return engine
 
 

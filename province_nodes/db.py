@@ -23,7 +23,7 @@ from sqlmodel import Session
 from province_nodes.exceptions import StoreUnavailableError
 from service_base import sqlstore
 
-__all__ = ["make_engine", "migrate", "unavailable", "unit_of_work"]
+__all__ = ["make_engine", "migrate", "store_url", "unavailable", "unit_of_work"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,11 @@ def make_engine(url: str) -> Engine:
         raise StoreUnavailableError(
             f"cannot create the database folder for {url}: {error.strerror}"
         ) from error
+
+
+def store_url(engine: Engine) -> str:
+    """The engine's URL as it may be shown: the password replaced by ``***``."""
+    return engine.url.render_as_string(hide_password=True)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

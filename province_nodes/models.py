@@ -33,6 +33,7 @@ __all__ = [
     "NodeModel",
     "SigningKeyRow",
     "StatusChangeRow",
+    "StoreOwnerRow",
 ]
 
 
@@ -228,3 +229,13 @@ class SigningKeyRow(NodeModel, table=True):
     registered: bool = False
     active: bool = False
     retired_at: int | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class StoreOwnerRow(NodeModel, table=True):
+    """The province this store belongs to, recorded once; ``id`` is always 1 (one row)."""
+
+    __tablename__ = "store_owner"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    province: int
+    recorded_at: int = Field(sa_column=_time())

@@ -25,6 +25,7 @@ from province_nodes.issuance import Issuer
 from province_nodes.keys import KeyRing
 from province_nodes.settings import NodeSettings
 from province_nodes.status import StatusService
+from province_nodes.store_owner import claim_store
 
 __all__ = ["ProvinceNode"]
 
@@ -90,8 +91,10 @@ class ProvinceNode:
         return self.settings.province
 
     def start(self) -> None:
-        """Migrate the store, load keys, register them if the chain answers, start anchoring."""
+        """Migrate the store, check it is this province's, load keys, register them if the
+        chain answers, start anchoring."""
         migrate(self.engine)
+        claim_store(self.engine, self.province, self.master)
         pem, passphrase = None, None
         if self.settings.signing_key_file is not None:
             try:
