@@ -1,7 +1,8 @@
 """``create_app(settings)``: one FastAPI app per province node.
 
 The app owns a :class:`~province_nodes.node.ProvinceNode`; its lifespan migrates the store,
-checks it is this province's, loads and registers the signing key and starts the batcher, and
+checks it is this province's, loads and registers the signing key and starts the batcher (unless
+the node was started before, as ``huren node serve`` does to report a failure in one line), and
 stops it on shutdown. Nothing is module-level, so several provinces run side by side in one
 process. ``/health`` and ``/health/ready`` are in :mod:`province_nodes.api.health`.
 """

@@ -1,7 +1,9 @@
 """``huren node``: run a province node and manage its credentials.
 
 ``huren node serve --province 330000 [--config FILE]`` serves the node's API; settings come
-from ``HUREN_NODE_*`` environment variables and the optional dotenv-style ``FILE``.
+from ``HUREN_NODE_*`` environment variables and the optional dotenv-style ``FILE``. The node
+starts before it listens, so a store that cannot be opened, or belongs to another province, is
+reported in one line (exit status 2) rather than as a server's traceback.
 
 ``huren node token create --province 330000 --role agency --agency-id js-gongan-hukou
 [--expires-in 90d]`` mints a credential and prints its token once (only its hash is stored);
@@ -120,6 +122,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.province, args.config)
         app = create_app(settings)
+        app.state.node.start()  # here, not in the server's lifespan: a failure is one line
     except (NodeError, ValidationError) as error:
         print(f"cannot start the node: {error}", file=sys.stderr)
         return 2

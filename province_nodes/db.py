@@ -8,6 +8,8 @@ enforces foreign keys. A database that cannot be reached or written surfaces as
 
 The driver's reason for a failure names hosts, ports and databases, so it goes to the node's
 log, never into an answer: anyone can provoke a 503 (a made-up token is looked up in the store).
+At start, where only the operator reads it, the error names the store's URL (password hidden)
+and the reason in one line.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from contextlib import AbstractContextManager
 
 from alembic import command
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
-from province_nodes.exceptions import StoreUnavailableError
+from province_nodes.exceptions import NodeConfigError, StoreUnavailableError
 from service_base import sqlstore
 
 __all__ = ["make_engine", "migrate", "store_url", "unavailable", "unit_of_work"]
@@ -36,6 +38,8 @@ def make_engine(url: str) -> Engine:
         raise StoreUnavailableError(
             f"cannot create the database folder for {url}: {error.strerror}"
         ) from error
+    except ArgumentError as error:  # the message names the problem, never the password
+        raise NodeConfigError(f"the database URL cannot be used: {error}") from error
 
 
 def store_url(engine: Engine) -> str:
@@ -44,11 +48,23 @@ def store_url(engine: Engine) -> str:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the node runs this at every start)."""
+    """Bring the schema to ``revision`` (the node runs this at every start).
+
+    Raises:
+        StoreUnavailableError: the database cannot be reached or written; the message names
+            the URL (password hidden) and the driver's reason, in one line.
+        NodeConfigError: the database answers but refuses the migration (permissions).
+    """
     try:
         command.upgrade(sqlstore.alembic_config("province_nodes", engine), revision)
     except OperationalError as error:
-        raise unavailable(error) from error
+        raise StoreUnavailableError(
+            f"cannot open the store at {store_url(engine)}: {sqlstore.driver_reason(error)}"
+        ) from error
+    except DBAPIError as error:
+        raise NodeConfigError(
+            f"cannot migrate the store at {store_url(engine)}: {sqlstore.driver_reason(error)}"
+        ) from error
 
 
 def unavailable(error: BaseException) -> StoreUnavailableError:

@@ -40,6 +40,8 @@ class ProvinceNode:
     connector: Callable[[str], Web3] = connect
     crash_point: CrashPoint = no_crash
     master: MasterKey = field(init=False)
+    started: bool = field(default=False, init=False)
+    """Whether :meth:`start` has run (the app's lifespan skips it then)."""
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -92,7 +94,9 @@ class ProvinceNode:
 
     def start(self) -> None:
         """Migrate the store, check it is this province's, load keys, register them if the
-        chain answers, start anchoring."""
+        chain answers, start anchoring. Once only: a second call does nothing."""
+        if self.started:
+            return
         migrate(self.engine)
         claim_store(self.engine, self.province, self.master)
         pem, passphrase = None, None
@@ -111,12 +115,14 @@ class ProvinceNode:
             log.warning("signing key not registered yet (chain down); will retry: %s", error)
         if self.settings.run_batcher:
             self.batcher.start()
+        self.started = True
 
     def stop(self) -> None:
         """Stop anchoring and the sealing workers, and close the store's connections."""
         self.batcher.stop()
         self.issuer.close()
         self.engine.dispose()
+        self.started = False
 
     def holder_ref(self, id_type: str, id_number: str) -> bytes:
         """The keyed reference under which a holder's certificates are stored."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic import command
-from node_helpers import SettingsFactory
+from node_helpers import CHAIN_KEYS, SettingsFactory
 
 from certificate.samples import sample_document
 from huren.cli import main
@@ -19,6 +21,8 @@ from province_nodes.exceptions import StoreOwnerError
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
 from service_base.sqlstore import alembic_config
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _start(settings: NodeSettings) -> ProvinceNode:
@@ -76,3 +80,27 @@ def test_token_commands_refuse_another_provinces_store(
     argv = ["node", "token", "create", "--province", "330000", "--config", str(config)]
     assert main([*argv, "--role", "auditor"]) == 2
     assert "belongs to province 310000, not 330000" in capsys.readouterr().err
+
+
+def test_serve_with_an_unreachable_database_says_which_and_why_in_one_line(
+    tmp_path: Path, local_chain: LocalChain, deployment_file: Path
+) -> None:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "HUREN_NODE_MODE": "dev",
+        "HUREN_NODE_DATABASE_URL": "postgresql+psycopg://huren:s3cret@127.0.0.1:1/nodes",
+        "HUREN_NODE_RPC_URL": local_chain.url,
+        "HUREN_NODE_DEPLOYMENT_FILE": str(deployment_file),
+        "HUREN_NODE_CHAIN_KEY": CHAIN_KEYS[330000],
+    }
+    command_line = [sys.executable, "-m", "huren", "node", "serve", "--province", "330000"]
+    done = subprocess.run(
+        command_line, env=environment, capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "postgresql+psycopg://huren:***@127.0.0.1:1/nodes" in lines[0]
+    assert "s3cret" not in done.stderr
+    assert "refused" in lines[0].lower()
