@@ -13,7 +13,8 @@ root; :mod:`~province_nodes.batcher` anchors them durably and stores each certif
 The other pieces: :mod:`~province_nodes.status`, :mod:`~province_nodes.keys`,
 :mod:`~province_nodes.envelope` (encryption at rest), :mod:`~province_nodes.auth` and
 :mod:`~province_nodes.consents` (access control), :mod:`~province_nodes.access_log`
-(hash-chained log with anchored heads).
+(hash-chained log with anchored heads), :mod:`~province_nodes.inputs` (what the API accepts:
+identifiers, bounded text), :mod:`~province_nodes.store_owner` (a store serves one province).
 """
 
 from province_nodes.app import create_app

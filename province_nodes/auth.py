@@ -12,6 +12,7 @@ way it is refused with 401 and a code that says why (``credential_expired``,
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlmodel import col, select
 
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import AuthenticationError, NodeInputError, NodeNotFoundError
+from province_nodes.inputs import AGENCY_ID_PATTERN, plain_text, printable
 from province_nodes.models import Agency, CredentialRow
 from province_nodes.types import AgencyId, CredentialState, Role
 
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 _TOKEN_BYTES = 32
+_LONGEST_LABEL = 200
+"""Width of the ``credentials.label`` column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,16 @@ def create_credential(
     """
     if (role is Role.AGENCY) != (agency_id is not None):
         raise NodeInputError("an agency credential needs an agency id, and only it may have one")
+    if agency_id is not None and (
+        len(agency_id) > 64 or not re.fullmatch(AGENCY_ID_PATTERN, agency_id)
+    ):
+        raise NodeInputError(
+            f"agency id {printable(agency_id, 64)} is not lowercase words joined by hyphens "
+            "(at most 64 characters), e.g. js-gongan-hukou"
+        )
+    if len(label) > _LONGEST_LABEL:
+        raise NodeInputError(f"a credential's label has at most {_LONGEST_LABEL} characters")
+    plain_text(label)
     now = int(time.time())
     if expires_at is not None and expires_at <= now:
         raise NodeInputError("a credential's expiry must lie in the future")

@@ -55,6 +55,11 @@ def test_expired_and_revoked_credentials_are_refused_with_their_code(
 
     with pytest.raises(NodeInputError, match="future"):
         create_credential(engine, Role.AUDITOR, expires_at=int(time.time()))
+    for agency_id in ("js\x00gongan", "x" * 65, "JS-Gongan"):
+        with pytest.raises(NodeInputError, match="agency id"):
+            create_credential(engine, Role.AGENCY, agency_id=agency_id)
+    with pytest.raises(NodeInputError, match="label"):
+        create_credential(engine, Role.AUDITOR, label="审" * 201)
 
 
 def test_token_commands_create_with_expiry_list_and_revoke(
