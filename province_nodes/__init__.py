@@ -13,7 +13,8 @@ root; :mod:`~province_nodes.batcher` anchors them durably and stores each certif
 The other pieces: :mod:`~province_nodes.status`, :mod:`~province_nodes.keys`,
 :mod:`~province_nodes.envelope` (encryption at rest), :mod:`~province_nodes.auth` and
 :mod:`~province_nodes.consents` (access control), :mod:`~province_nodes.access_log`
-(hash-chained log with anchored heads).
+(hash-chained log with anchored heads), :mod:`~province_nodes.inputs` (what the API accepts:
+identifiers, bounded text), :mod:`~province_nodes.store_owner` (a store serves one province).
 """
 
 from province_nodes.app import create_app
@@ -30,12 +31,13 @@ from province_nodes.exceptions import (
     NodeNotFoundError,
     NotAnchoredError,
     StoreIntegrityError,
+    StoreOwnerError,
     StoreUnavailableError,
     WrongMasterKeyError,
 )
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
-from province_nodes.types import BatchState, Role, StoredState
+from province_nodes.types import BatchState, CredentialState, Role, StoredState
 
 __all__ = [
     "AccessDeniedError",
@@ -43,6 +45,7 @@ __all__ = [
     "BatchState",
     "ChainUnavailableError",
     "ConsentError",
+    "CredentialState",
     "EnvelopeError",
     "NodeConfigError",
     "NodeConflictError",
@@ -54,6 +57,7 @@ __all__ = [
     "ProvinceNode",
     "Role",
     "StoreIntegrityError",
+    "StoreOwnerError",
     "StoreUnavailableError",
     "StoredState",
     "WrongMasterKeyError",

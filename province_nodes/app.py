@@ -1,8 +1,10 @@
 """``create_app(settings)``: one FastAPI app per province node.
 
 The app owns a :class:`~province_nodes.node.ProvinceNode`; its lifespan migrates the store,
-loads and registers the signing key and starts the batcher, and stops it on shutdown. Nothing
-is module-level, so several provinces run side by side in one process.
+checks it is this province's, loads and registers the signing key and starts the batcher (unless
+the node was started before, as ``huren node serve`` does to report a failure in one line), and
+stops it on shutdown. Nothing is module-level, so several provinces run side by side in one
+process. ``/health`` and ``/health/ready`` are in :mod:`province_nodes.api.health`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 from web3 import Web3
 
 from ledger.chain import connect
 from ledger.recursion_limit import restore_recursion_limit
-from province_nodes.api import admin, audit, certificates, consents
+from province_nodes.api import admin, audit, certificates, consents, health
 from province_nodes.auth import authenticate
 from province_nodes.batcher import CrashPoint, no_crash
 from province_nodes.db import unavailable
@@ -27,13 +28,6 @@ from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
-
-
-class Health(BaseModel):
-    """The node is up and serves this province."""
-
-    province: int
-    pending: int
 
 
 def create_app(
@@ -77,12 +71,6 @@ def create_app(
         rules={"/certificates/bulk": BodyRule(settings.max_bulk_bytes, json=False)},
         credential=credential,
     )
-    for module in (certificates, consents, audit, admin):
+    for module in (certificates, consents, audit, admin, health):
         app.include_router(module.router)
-
-    @app.get("/health", response_model=Health, tags=["health"])
-    def health() -> Health:
-        """Liveness and the number of certificates waiting to be batched."""
-        return Health(province=node.province, pending=node.batcher.pending())
-
     return app

@@ -39,6 +39,7 @@ from province_nodes.chain import ChainGateway, chain_errors
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import (
     ChainUnavailableError,
+    NodeError,
     StoreIntegrityError,
     StoreUnavailableError,
 )
@@ -46,7 +47,7 @@ from province_nodes.keys import KeyRing
 from province_nodes.models import BatchRow, CertificateRow, LogHeadRow
 from province_nodes.types import BatchState
 
-__all__ = ["Batcher", "BatcherConfig", "CrashPoint", "no_crash"]
+__all__ = ["Batcher", "BatcherConfig", "CrashPoint", "PassFailure", "no_crash"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,17 @@ class BatcherConfig:
 def no_crash(_point: str) -> None:
     """The production crash point: carry on."""
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class PassFailure:
+    """Why the loop's last pass failed, for ``/health``: a stable code and the message."""
+
+    code: str
+    """The error's code (``chain_unavailable``, ``store_integrity``…; ``internal_error``)."""
+    message: str
+    failing_since: int
+    """Unix time of the first failed pass in this run of failures."""
 
 
 class Batcher:
@@ -100,6 +112,8 @@ class Batcher:
         """Consecutive failed passes of the loop (0 after a good one)."""
         self.retry_delay = config.retry_initial
         """Seconds the loop waits after its next failure."""
+        self.last_failure: PassFailure | None = None
+        """Why the last pass failed; None after a good one."""
 
     # --- the loop ------------------------------------------------------------------------------
 
@@ -119,6 +133,11 @@ class Batcher:
             self._thread.join(timeout)
             self._thread = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the loop's thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wake(self) -> None:
         """Ask the loop to look at the queue now (after an issuance filled a batch)."""
         self._wake.set()
@@ -130,18 +149,26 @@ class Batcher:
                 self.run_once()
                 self.anchor_log_head()
                 self.failures, self.retry_delay = 0, self.config.retry_initial
+                self.last_failure = None
             except (ChainUnavailableError, StoreUnavailableError) as error:
                 self.chain.reset()
-                wait = self._backoff()
+                wait = self._backoff(error)
                 log.warning("anchoring paused, retrying in %.1fs: %s", wait, error)
-            except Exception:  # the loop must outlive any one failure; it is logged in full
-                wait = self._backoff()
+            except Exception as error:  # the loop must outlive any one failure; logged in full
+                wait = self._backoff(error)
                 log.exception("batcher pass failed; retrying in %.1fs", wait)
             self._wake.wait(wait)
             self._wake.clear()
 
-    def _backoff(self) -> float:
+    def _backoff(self, error: Exception) -> float:
         """Count a failure; the wait before the next try (doubling, capped at retry_max)."""
+        since = self.last_failure.failing_since if self.last_failure else int(time.time())
+        if isinstance(error, NodeError):
+            self.last_failure = PassFailure(error.code, error.message, since)
+        else:
+            self.last_failure = PassFailure(
+                "internal_error", f"{type(error).__name__}: {error}", since
+            )
         self.failures += 1
         wait = self.retry_delay
         self.retry_delay = min(self.retry_delay * 2, self.config.retry_max)
@@ -167,14 +194,23 @@ class Batcher:
     def flush(self) -> None:
         """Anchor everything queued now; raises if the chain is down."""
         self.run_once(force=True)
-        if self.pending() or self._unfinished():
+        if self.pending():
             raise ChainUnavailableError("some batches are still waiting for confirmations")
 
     def pending(self) -> int:
-        """Certificates queued and not yet in a batch."""
+        """Certificates not anchored yet: queued, or in a batch that is prepared or sent."""
         with unit_of_work(self.engine) as session:
-            query = select(func.count()).select_from(CertificateRow)
-            return int(session.exec(query.where(col(CertificateRow.batch_id).is_(None))).one())
+            queued = session.exec(
+                select(func.count())
+                .select_from(CertificateRow)
+                .where(col(CertificateRow.batch_id).is_(None))
+            ).one()
+            batched = session.exec(
+                select(func.coalesce(func.sum(BatchRow.count), 0)).where(
+                    BatchRow.state != BatchState.ANCHORED
+                )
+            ).one()
+        return int(queued) + int(batched)
 
     def _unfinished(self) -> list[int]:
         with unit_of_work(self.engine) as session:

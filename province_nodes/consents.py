@@ -47,6 +47,7 @@ from province_nodes.exceptions import (
 from province_nodes.models import Agency, CertificateRow, ConsentRow
 
 __all__ = [
+    "CONSENT_ID_PATTERN",
     "ConsentSigner",
     "ConsentTerms",
     "check_consent",
@@ -59,6 +60,9 @@ __all__ = [
 ]
 
 TOKEN_VERSION = 1
+
+CONSENT_ID_PATTERN = r"^cns_[A-Za-z0-9_-]+$"
+"""What :func:`new_consent_id` makes: ``cns_`` and 24 base64url characters."""
 
 
 def new_consent_id() -> str:

@@ -9,11 +9,12 @@ built-in kind inherit it, so ``except ValueError`` still works.
 
     NodeError (ServiceError)                     status 500 unless a branch says otherwise
     ├── NodeConfigError (ValueError)             settings unusable (missing master key, bad PEM)
+    │   └── StoreOwnerError                      the store belongs to another province
     ├── NodeInputError (ValueError)              the request is not acceptable input (422)
     ├── NodeNotFoundError (LookupError)          no such certificate, consent, agency (404)
     ├── NodeConflictError                        the request conflicts with stored state (409)
     │   └── NotAnchoredError                     no receipt yet: the batch is not anchored
-    ├── AuthenticationError                      no token or an unknown token (401)
+    ├── AuthenticationError                      no, unknown, revoked or expired token (401)
     ├── AccessDeniedError (PermissionError)      authenticated but not allowed (403)
     │   └── ConsentError                         the consent does not permit this read
     ├── StoreUnavailableError (ConnectionError)  the database cannot be reached (503)
@@ -41,6 +42,7 @@ __all__ = [
     "NodeNotFoundError",
     "NotAnchoredError",
     "StoreIntegrityError",
+    "StoreOwnerError",
     "StoreUnavailableError",
     "WrongMasterKeyError",
 ]
@@ -59,6 +61,12 @@ class NodeConfigError(NodeError, ValueError):
     """The node's settings cannot be used (missing or default master key, unreadable key file)."""
 
     code = "config_invalid"
+
+
+class StoreOwnerError(NodeConfigError):
+    """The store was recorded as another province's: the node refuses to start on it."""
+
+    code = "store_of_another_province"
 
 
 class NodeInputError(NodeError, ValueError):
@@ -94,7 +102,8 @@ class NotAnchoredError(NodeConflictError):
 
 
 class AuthenticationError(NodeError):
-    """The caller sent no bearer token, or one this node does not know."""
+    """The caller sent no bearer token, one this node does not know, or one revoked or expired
+    (``code`` says which)."""
 
     status = 401
     code = "unauthenticated"

@@ -9,11 +9,13 @@ bytes, shown as hex at the API edge. The schema is created by the Alembic migrat
 
 from __future__ import annotations
 
+from pydantic import field_validator
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, MetaData, String, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, select
 
 from province_nodes.exceptions import NodeNotFoundError
+from province_nodes.inputs import AGENCY_ID_PATTERN, plain_text
 from province_nodes.types import BatchState, Role, StoredState
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "NodeModel",
     "SigningKeyRow",
     "StatusChangeRow",
+    "StoreOwnerRow",
 ]
 
 
@@ -121,7 +124,7 @@ class StatusChangeRow(NodeModel, table=True):
 class AgencyBase(NodeModel):
     """What identifies an agency allowed to read certificates under consent."""
 
-    id: str = Field(primary_key=True, max_length=64, regex=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    id: str = Field(primary_key=True, max_length=64, regex=AGENCY_ID_PATTERN)
     name: str = Field(max_length=200, min_length=1)
     province: int = Field(ge=110000, le=829999)
 
@@ -135,6 +138,11 @@ class Agency(AgencyBase, table=True):
 class AgencyCreate(AgencyBase):
     """An agency to register."""
 
+    @field_validator("name")
+    @classmethod
+    def _storable_name(cls, name: str) -> str:
+        return plain_text(name)
+
 
 class AgencyPublic(AgencyBase):
     """An agency as the API shows it."""
@@ -142,6 +150,9 @@ class AgencyPublic(AgencyBase):
 
 class CredentialRow(NodeModel, table=True):
     """A bearer token's SHA-256 and what it may do; the token itself is never stored.
+
+    A credential is refused once ``revoked`` or from ``expires_at`` on (None: it does not
+    expire).
 
     ``agency_id`` is not a foreign key: a credential may outlive its agency's registration, and
     such a caller is then refused as ``unknown_agency`` rather than failing a constraint.
@@ -156,6 +167,7 @@ class CredentialRow(NodeModel, table=True):
     label: str = Field(default="", max_length=200)
     created_at: int = Field(sa_column=_time())
     revoked: bool = False
+    expires_at: int | None = Field(default=None, sa_column=_time(nullable=True))
 
 
 class ConsentRow(NodeModel, table=True):
@@ -217,3 +229,13 @@ class SigningKeyRow(NodeModel, table=True):
     registered: bool = False
     active: bool = False
     retired_at: int | None = Field(default=None, sa_column=_time(nullable=True))
+
+
+class StoreOwnerRow(NodeModel, table=True):
+    """The province this store belongs to, recorded once; ``id`` is always 1 (one row)."""
+
+    __tablename__ = "store_owner"
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    province: int
+    recorded_at: int = Field(sa_column=_time())

@@ -25,6 +25,7 @@ from province_nodes.issuance import Issuer
 from province_nodes.keys import KeyRing
 from province_nodes.settings import NodeSettings
 from province_nodes.status import StatusService
+from province_nodes.store_owner import claim_store
 
 __all__ = ["ProvinceNode"]
 
@@ -39,6 +40,8 @@ class ProvinceNode:
     connector: Callable[[str], Web3] = connect
     crash_point: CrashPoint = no_crash
     master: MasterKey = field(init=False)
+    started: bool = field(default=False, init=False)
+    """Whether :meth:`start` has run (the app's lifespan skips it then)."""
 
     def __post_init__(self) -> None:
         settings = self.settings
@@ -90,8 +93,12 @@ class ProvinceNode:
         return self.settings.province
 
     def start(self) -> None:
-        """Migrate the store, load keys, register them if the chain answers, start anchoring."""
+        """Migrate the store, check it is this province's, load keys, register them if the
+        chain answers, start anchoring. Once only: a second call does nothing."""
+        if self.started:
+            return
         migrate(self.engine)
+        claim_store(self.engine, self.province, self.master)
         pem, passphrase = None, None
         if self.settings.signing_key_file is not None:
             try:
@@ -108,12 +115,14 @@ class ProvinceNode:
             log.warning("signing key not registered yet (chain down); will retry: %s", error)
         if self.settings.run_batcher:
             self.batcher.start()
+        self.started = True
 
     def stop(self) -> None:
         """Stop anchoring and the sealing workers, and close the store's connections."""
         self.batcher.stop()
         self.issuer.close()
         self.engine.dispose()
+        self.started = False
 
     def holder_ref(self, id_type: str, id_number: str) -> bytes:
         """The keyed reference under which a holder's certificates are stored."""

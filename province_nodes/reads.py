@@ -1,9 +1,11 @@
 """Reading certificates out of the store: under consent for agencies, redacted for auditors.
 
 :func:`fetch_under_consent` is the only way personal data leaves the node. It decides, logs and
-answers in one place: every attempt (allowed or refused, for whatever reason) is appended to the
-access log before the answer is sent, and an allowed read's log entry commits in the same
-transaction as the consent use it counts.
+answers in one place: every attempt (allowed or refused, for whatever reason, even one that
+fails unexpectedly) is appended to the access log before the answer is sent, and an allowed
+read's log entry commits in the same transaction as the consent use it counts. A requested id
+that is not a certificate identifier is refused (422) and logged in its escaped, bounded
+:func:`~province_nodes.inputs.printable` form as ``requested_id``, with ``certificate_id`` null.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import json
 import time
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import col, func, select
 
 from certificate.disclosure import disclose
+from certificate.exceptions import CertificateError
 from certificate.receipts import attach_receipt
 from certificate.sealed_file import Receipt, SealedCertificate, parse_sealed
 from province_nodes.auth import authenticate
@@ -24,39 +28,48 @@ from province_nodes.envelope import MasterKey, open_envelope
 from province_nodes.exceptions import (
     AccessDeniedError,
     NodeError,
+    NodeInputError,
     NotAnchoredError,
+    StoreIntegrityError,
 )
+from province_nodes.inputs import checked_certificate_id, printable
 from province_nodes.models import CertificateRow
 from province_nodes.node import ProvinceNode
 from province_nodes.types import Role
 
 __all__ = ["certificates_of_holder", "fetch_under_consent", "load_sealed", "redacted_page"]
 
+UNEXPECTED = "internal_error"
+"""The access log's ``error`` for a read that failed in a way the node did not foresee."""
+
 
 def load_sealed(master: MasterKey, row: CertificateRow) -> SealedCertificate:
-    """Decrypt a stored certificate, with its receipt attached once anchored."""
+    """Decrypt a stored certificate, with its receipt attached once anchored.
+
+    Raises:
+        EnvelopeError: the payload does not decrypt (altered, or another master key).
+        StoreIntegrityError: it decrypts but is not a sealed certificate, or its stored receipt
+            is malformed or does not prove it: the store contradicts itself.
+    """
     plain = open_envelope(master, row.certificate_id, row.envelope)
-    sealed = parse_sealed(plain)
-    if row.receipt is not None:
-        sealed = attach_receipt(sealed, Receipt.model_validate_json(row.receipt))
+    try:
+        sealed = parse_sealed(plain)
+        if row.receipt is not None:
+            sealed = attach_receipt(sealed, Receipt.model_validate_json(row.receipt))
+    except (CertificateError, ValidationError) as error:
+        raise StoreIntegrityError(
+            f"the stored copy of {row.certificate_id} is not a certificate with a valid receipt: "
+            f"{printable(str(error), 300)}"
+        ) from error
     return sealed
 
 
-def fetch_under_consent(
-    node: ProvinceNode, authorization: str | None, certificate_id: str, token: str | None
-) -> SealedCertificate:
-    """The consented fields of an anchored certificate, for the agency the consent names.
-
-    Authentication happens here rather than in a route dependency so that even a call with no
-    or a bad credential is logged. Raises 401, the precise
-    :class:`~province_nodes.exceptions.ConsentError` (403, including a consent naming fields
-    the certificate lacks), 404/409, or a 500 store-integrity error if the stored copy cannot be
-    disclosed from; in every case the attempt is in the access log first.
-    """
+def _request_entry(node: ProvinceNode, requested: str) -> dict[str, Any]:
+    """The access-log entry of a read of ``requested``, before anyone is known to ask."""
     entry: dict[str, Any] = {
         "time": int(time.time()),
         "province": node.province,
-        "certificate_id": certificate_id,
+        "certificate_id": None,
         "caller_role": None,
         "credential": None,
         "agency_id": None,
@@ -65,6 +78,27 @@ def fetch_under_consent(
         "purpose": None,
         "service_item": None,
     }
+    try:
+        entry["certificate_id"] = checked_certificate_id(requested)
+    except NodeInputError:
+        entry["requested_id"] = printable(requested)
+    return entry
+
+
+def fetch_under_consent(
+    node: ProvinceNode, authorization: str | None, requested: str, token: str | None
+) -> SealedCertificate:
+    """The consented fields of an anchored certificate, for the agency the consent names.
+
+    Authentication happens here rather than in a route dependency so that even a call with no
+    or a bad credential is logged. Raises 401, 422 ``malformed_identifier`` (``requested`` is
+    not a certificate identifier), the precise
+    :class:`~province_nodes.exceptions.ConsentError` (403, including a consent naming fields
+    the certificate lacks), 404/409, or a 500 store-integrity error if the stored copy cannot be
+    disclosed from; in every case, and for any unforeseen failure too, the attempt is in the
+    access log first.
+    """
+    entry = _request_entry(node, requested)
     log = node.access_log
     with log.lock:
         try:
@@ -74,6 +108,7 @@ def fetch_under_consent(
                 credential=caller.credential_id,
                 agency_id=caller.agency_id,
             )
+            certificate_id = checked_certificate_id(requested)
             with unit_of_work(node.engine) as session:
                 if caller.role is not Role.AGENCY:
                     raise AccessDeniedError(
@@ -116,6 +151,9 @@ def fetch_under_consent(
             return copy
         except NodeError as error:
             log.record(entry | {"outcome": "refused", "error": error.code})
+            raise
+        except Exception:
+            log.record(entry | {"outcome": "refused", "error": UNEXPECTED})
             raise
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from certificate.document import CertificateDocument, build_document
 from certificate.exceptions import (
     CertificateError,
+    CertificateFormatError,
     CheckCharacterError,
     UnknownCertificateTypeError,
 )
@@ -77,8 +78,16 @@ class RowMaker:
     def row(
         self, document: CertificateDocument, key: SigningKey, now: int
     ) -> tuple[SealedCertificate, RowValues]:
-        """Seal ``document`` with ``key``; the certificate and its table row (encrypted)."""
-        sealed = seal(document, key)
+        """Seal ``document`` with ``key``; the certificate and its table row (encrypted).
+
+        Raises:
+            NodeInputError: a value the model accepted cannot be sealed (a string with a lone
+                surrogate has no canonical form): the caller's input, not the node, is at fault.
+        """
+        try:
+            sealed = seal(document, key)
+        except CertificateFormatError as error:
+            raise NodeInputError(str(error), code=_input_code(error)) from error
         return sealed, {
             "certificate_id": document.identifier,
             "type_code": document.type.code,

@@ -1,11 +1,11 @@
-"""Domain types of the province node: roles, batch states, certificate states as stored."""
+"""Domain types of the province node: roles, credential, batch and certificate states."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import NewType
 
-__all__ = ["AgencyId", "BatchState", "CertificateId", "Role", "StoredState"]
+__all__ = ["AgencyId", "BatchState", "CertificateId", "CredentialState", "Role", "StoredState"]
 
 AgencyId = NewType("AgencyId", str)
 """An agency's id, lowercase words joined by hyphens, e.g. ``sh-gongan-hukou``."""
@@ -25,6 +25,16 @@ class Role(StrEnum):
     """Reads the redacted certificate list and the access log, never personal data."""
     PORTAL = "portal"
     """The holder-facing portal: creates and withdraws consents, lists a holder's accesses."""
+
+
+class CredentialState(StrEnum):
+    """Whether a credential is accepted now."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    """Past its ``expires_at``: refused with ``credential_expired``."""
+    REVOKED = "revoked"
+    """Revoked by the operator: refused with ``credential_revoked``."""
 
 
 class BatchState(StrEnum):

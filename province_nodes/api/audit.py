@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 from province_nodes.api.consents import entry_public
 from province_nodes.api.deps import AuditorDep, NodeDep
 from province_nodes.api.schemas import (
+    MAX_LOG_INDEX,
+    MAX_OFFSET,
     AccessLogPage,
     AuditCertificate,
     AuditCertificatePage,
@@ -33,7 +35,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def certificates(
     node: NodeDep,
     _caller: AuditorDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditCertificatePage:
     """Only the always-disclosed metadata is readable; the digest still recomputes."""
@@ -63,8 +65,8 @@ def certificates(
 def access_log(
     node: NodeDep,
     _caller: AuditorDep,
-    start: Annotated[int, Query(ge=0)] = 0,
-    end: Annotated[int | None, Query(ge=0)] = None,
+    start: Annotated[int, Query(ge=0, le=MAX_LOG_INDEX)] = 0,
+    end: Annotated[int | None, Query(ge=0, le=MAX_LOG_INDEX)] = None,
 ) -> AccessLogPage:
     """Each entry's hash is SHA-256(prev_hash ‖ JCS(entry)); heads are RFC 6962 roots."""
     rows = node.access_log.entries(start, end)
@@ -92,8 +94,8 @@ def access_log(
 def consistency(
     node: NodeDep,
     _caller: AuditorDep,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=MAX_LOG_INDEX)],
+    second: Annotated[int, Query(ge=1, le=MAX_LOG_INDEX)],
 ) -> ConsistencyProof:
     """Shows that the log of ``first`` entries is a prefix of the log of ``second``."""
     proof = node.access_log.consistency(first, second)

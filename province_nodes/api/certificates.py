@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from certificate.sealed_file import Receipt
 from province_nodes.api.bulk_body import read_bulk_documents
-from province_nodes.api.deps import AnyCallerDep, NodeDep, OperatorDep
+from province_nodes.api.deps import AnyCallerDep, CertificateIdDep, NodeDep, OperatorDep
 from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeNotFoundError, NotAnchoredError
@@ -91,7 +91,7 @@ async def issue_bulk(request: Request, node: NodeDep, _caller: OperatorDep) -> B
     responses=responses(401, 404, 409, 422, 503),
     summary="The anchoring receipt of a certificate",
 )
-def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Receipt:
+def receipt(node: NodeDep, _caller: AnyCallerDep, certificate_id: CertificateIdDep) -> Receipt:
     """Batch root, leaf index, inclusion proof and transaction; 409 until anchored."""
     with unit_of_work(node.engine) as session:
         found = session.exec(
@@ -138,7 +138,9 @@ def fetch(
     responses=responses(401, 404, 409, 422, 503),
     summary="A certificate's status as the chain reports it",
 )
-def get_status(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> StatusPublic:
+def get_status(
+    node: NodeDep, _caller: AnyCallerDep, certificate_id: CertificateIdDep
+) -> StatusPublic:
     """Read from the chain (the authority); the store is repaired if it lags."""
     return _status(node.status.current(certificate_id))
 
@@ -150,7 +152,7 @@ def get_status(node: NodeDep, _caller: AnyCallerDep, certificate_id: str) -> Sta
     summary="Revoke, suspend or reinstate a certificate",
 )
 def change_status(
-    node: NodeDep, _caller: OperatorDep, certificate_id: str, change: StatusChange
+    node: NodeDep, _caller: OperatorDep, certificate_id: CertificateIdDep, change: StatusChange
 ) -> StatusPublic:
     """On chain first, then in the store."""
     view = node.status.change(certificate_id, change.action, change.reason, change.effective_at)

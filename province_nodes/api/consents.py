@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 
 from province_nodes.api.deps import NodeDep, PortalDep
 from province_nodes.api.schemas import (
@@ -16,7 +17,7 @@ from province_nodes.api.schemas import (
     HolderQuery,
     ServiceItem,
 )
-from province_nodes.consents import grant_consent, withdraw_consent
+from province_nodes.consents import CONSENT_ID_PATTERN, grant_consent, withdraw_consent
 from province_nodes.models import AccessLogRow
 from province_nodes.reads import certificates_of_holder
 from service_base.problems import responses
@@ -71,7 +72,11 @@ def create_consent(node: NodeDep, _caller: PortalDep, body: ConsentCreate) -> Co
     responses=responses(401, 403, 404, 422, 503),
     summary="Withdraw a consent",
 )
-def delete_consent(node: NodeDep, _caller: PortalDep, consent_id: str) -> ConsentWithdrawn:
+def delete_consent(
+    node: NodeDep,
+    _caller: PortalDep,
+    consent_id: Annotated[str, Path(max_length=40, pattern=CONSENT_ID_PATTERN)],
+) -> ConsentWithdrawn:
     """From now on the token is refused with ``consent_withdrawn``."""
     return ConsentWithdrawn(
         consent_id=consent_id, withdrawn_at=withdraw_consent(node.engine, consent_id)

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 
 from province_nodes.auth import Caller, authenticate
 from province_nodes.exceptions import AccessDeniedError
+from province_nodes.inputs import checked_certificate_id
 from province_nodes.node import ProvinceNode
-from province_nodes.types import Role
+from province_nodes.types import CertificateId, Role
 
 __all__ = [
     "AgencyCallerDep",
     "AnyCallerDep",
     "AuditorDep",
+    "CertificateIdDep",
     "NodeDep",
     "OperatorDep",
     "PortalDep",
@@ -58,3 +60,18 @@ PortalDep = Annotated[Caller, Depends(authorize(Role.PORTAL))]
 AuditorDep = Annotated[Caller, Depends(authorize(Role.AUDITOR))]
 AgencyCallerDep = Annotated[Caller, Depends(authorize(Role.AGENCY))]
 AnyCallerDep = Annotated[Caller, Depends(authorize())]
+
+
+def certificate_id_path(
+    certificate_id: Annotated[str, Path(description="The certificate's identifier (证照标识)")],
+) -> CertificateId:
+    """The path's certificate identifier, checked (422 ``malformed_identifier`` otherwise).
+
+    A dependency rather than a pattern on the parameter, so the check and its message are the
+    ones the logged read (:func:`~province_nodes.reads.fetch_under_consent`) applies, and so it
+    runs after the credential check declared before it.
+    """
+    return checked_certificate_id(certificate_id)
+
+
+CertificateIdDep = Annotated[CertificateId, Depends(certificate_id_path)]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from province_nodes.inputs import AgencyIdText, CertificateIdText, PlainText
 from province_nodes.status import StatusAction
 
 __all__ = [
+    "MAX_LOG_INDEX",
+    "MAX_OFFSET",
+    "MAX_UNIX_TIME",
     "AccessHistory",
     "AccessLogEntryPublic",
     "AccessLogPage",
@@ -31,6 +35,30 @@ __all__ = [
 
 SealedJSON = dict[str, Any]
 """A sealed certificate in the ``huren/sealed-certificate/1`` format (see certificate)."""
+
+MAX_UNIX_TIME = 253_402_300_799
+"""9999-12-31T23:59:59Z: the latest time the API takes (it fits the ledger's uint64 and the
+store's BIGINT columns)."""
+
+MAX_OFFSET = 2**63 - 1
+"""The largest row offset a store takes (SQL offsets are 64-bit signed)."""
+
+MAX_LOG_INDEX = 2**31 - 1
+"""The largest access-log index or size a store holds (the index column is a 32-bit INTEGER)."""
+
+
+def _with_offset(moment: datetime) -> datetime:
+    """Refuse a time without a UTC offset: it would be read in the server's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(
+            "the time has no UTC offset; write it as RFC 3339 with one, e.g. "
+            "2027-01-31T18:00:00+08:00 or 2027-01-31T10:00:00Z"
+        )
+    return moment
+
+
+AwareTime = Annotated[datetime, AfterValidator(_with_offset)]
+"""A point in time with its UTC offset (RFC 3339); a naive time is refused with 422."""
 
 
 class _Model(BaseModel):
@@ -59,7 +87,9 @@ class StatusChange(_Model):
 
     action: StatusAction
     reason: int = Field(ge=0, le=255, description="StatusReason code")
-    effective_at: int = Field(0, ge=0, description="Unix time; 0 = now (block time)")
+    effective_at: int = Field(
+        0, ge=0, le=MAX_UNIX_TIME, description="Unix time; 0 = now (block time)"
+    )
 
 
 class StatusPublic(_Model):
@@ -75,19 +105,21 @@ class StatusPublic(_Model):
 class ServiceItem(_Model):
     """A government service item (政务服务事项)."""
 
-    code: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
+    code: PlainText = Field(min_length=1, max_length=64)
+    name: PlainText = Field(min_length=1, max_length=200)
 
 
 class ConsentCreate(_Model):
     """A holder's consent, as the portal submits it."""
 
-    certificate_id: str = Field(min_length=1, max_length=160)
-    agency_id: str = Field(min_length=1, max_length=64)
-    fields: list[str] = Field(description="JSON Pointers of the fields the agency may read")
-    purpose: str = Field(min_length=1, max_length=500, description="申请事由")
+    certificate_id: CertificateIdText = Field(description="证照标识 (GB/T 36904)")
+    agency_id: AgencyIdText
+    fields: list[Annotated[PlainText, Field(max_length=200)]] = Field(
+        max_length=500, description="JSON Pointers of the fields the agency may read"
+    )
+    purpose: PlainText = Field(min_length=1, max_length=500, description="申请事由")
     service_item: ServiceItem
-    expires_at: datetime = Field(description="RFC 3339 with offset")
+    expires_at: AwareTime = Field(description="RFC 3339 with a UTC offset")
     max_uses: int = Field(1, ge=1, le=1000)
 
 
@@ -174,8 +206,8 @@ class ConsistencyProof(_Model):
 class HolderQuery(_Model):
     """A holder's identity, as the portal knows it after authenticating the holder."""
 
-    id_type: str
-    id_number: str
+    id_type: PlainText = Field(min_length=1, max_length=32)
+    id_number: PlainText = Field(min_length=1, max_length=64)
 
 
 class AccessHistory(_Model):

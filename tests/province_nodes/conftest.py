@@ -7,6 +7,7 @@ from node_helpers import (
     fresh_deployment_file,
     make_settings,
     zhejiang,
+    zhejiang_on_each_store,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "fresh_deployment_file",
     "make_settings",
     "zhejiang",
+    "zhejiang_on_each_store",
 ]

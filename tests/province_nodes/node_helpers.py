@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web3 import Web3
 
+from certificate.canonical import canonicalize
 from certificate.samples import SAMPLE_KINDS, sample_document
 from ledger.anvil import LocalChain, dev_accounts
 from ledger.deploy import Deployment, deploy_ledger
@@ -106,9 +109,35 @@ class RunningNode:
         """Anchor everything queued now."""
         self.node.batcher.flush()
 
+    def access_log(self) -> list[dict[str, Any]]:
+        """Every access-log entry as the auditor API serves it, its hash chain checked."""
+        response = self.client.get("/audit/access-log", headers=self.headers("auditor"))
+        assert response.status_code == 200, response.text
+        entries: list[dict[str, Any]] = response.json()["entries"]
+        previous = bytes(32)
+        for entry in entries:
+            assert entry["prev_hash"] == "0x" + previous.hex()
+            previous = hashlib.sha256(previous + canonicalize(entry["entry"])).digest()
+            assert entry["hash"] == "0x" + previous.hex()
+        return [entry["entry"] for entry in entries]
+
 
 AGENCY = "js-gongan-hukou"
 OTHER_AGENCY = "sh-minzheng-hunyin"
+
+
+def consent_body(certificate_id: str, **overrides: Any) -> dict[str, Any]:
+    """A holder's consent for ``AGENCY`` to read two fields for an hour, as the portal sends it."""
+    body: dict[str, Any] = {
+        "certificate_id": certificate_id,
+        "agency_id": AGENCY,
+        "fields": ["/holder/name", "/number"],
+        "purpose": "办理户口迁移",
+        "service_item": {"code": "11100000MB0143028R4000117001000", "name": "户口迁移"},
+        "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "max_uses": 1,
+    }
+    return body | overrides
 
 
 def start_node(settings: NodeSettings, **app_options: Any) -> Generator[RunningNode, None, None]:
@@ -133,3 +162,14 @@ def start_node(settings: NodeSettings, **app_options: Any) -> Generator[RunningN
 def zhejiang(make_settings: SettingsFactory) -> Iterator[RunningNode]:
     """A running Zhejiang node on SQLite, batcher driven by the test."""
     yield from start_node(make_settings(330000))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def zhejiang_on_each_store(
+    request: pytest.FixtureRequest, make_settings: SettingsFactory
+) -> Iterator[RunningNode]:
+    """A running Zhejiang node on SQLite, then on PostgreSQL (a fresh schema)."""
+    overrides: dict[str, Any] = {}
+    if request.param == "postgresql":
+        overrides["database_url"] = request.getfixturevalue("postgres_schema_url")
+    yield from start_node(make_settings(330000, **overrides))

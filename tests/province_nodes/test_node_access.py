@@ -10,6 +10,7 @@ import pytest
 from node_helpers import AGENCY, OTHER_AGENCY, RunningNode
 from sqlmodel import select
 
+from certificate.identifier import make_identifier, parse_identifier
 from certificate.sealed_file import DisclosedContent, parse_sealed
 from certificate.verification import verify_digest, verify_receipt
 from province_nodes.auth import create_credential
@@ -157,9 +158,15 @@ def test_consent_for_unknown_agency_or_certificate_is_404(
     }
     response = running.client.post("/consents", json=body, headers=running.headers("portal"))
     assert (response.status_code, response.json()["error"]) == (404, "unknown_agency")
-    body |= {"agency_id": AGENCY, "certificate_id": "1.2.156.3005.2.nope"}
+    parts = parse_identifier(certificate_id)
+    unknown = make_identifier(parts.type_code, parts.authority_code, "NOSUCHSERIAL404")
+    body |= {"agency_id": AGENCY, "certificate_id": unknown}
     response = running.client.post("/consents", json=body, headers=running.headers("portal"))
     assert (response.status_code, response.json()["error"]) == (404, "unknown_certificate")
+    body |= {"certificate_id": "1.2.156.3005.2.nope"}
+    response = running.client.post("/consents", json=body, headers=running.headers("portal"))
+    assert (response.status_code, response.json()["error"]) == (422, "invalid_input")
+    assert response.json()["detail"][0]["location"] == ["body", "certificate_id"]
     response = running.client.post("/consents", json=body, headers=running.headers("operator"))
     assert (response.status_code, response.json()["error"]) == (403, "forbidden_role")
 
