@@ -25,6 +25,7 @@ from province_nodes.db import unavailable
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
 from service_base.body_guard import BodyGuard, BodyRule
+from service_base.path_guard import PathGuard
 from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
@@ -39,9 +40,11 @@ def create_app(
     """The HTTP app of the province node described by ``settings``.
 
     ``connector`` builds the chain connection and ``crash_point`` stops the batcher between
-    steps; both exist for tests and keep their production defaults otherwise. Every request body
-    passes the :class:`~service_base.body_guard.BodyGuard` first: a credential this node knows,
-    the size limits, a bounded JSON shape (the bulk route reads its own body, as a stream).
+    steps; both exist for tests and keep their production defaults otherwise. Every request
+    passes the :class:`~service_base.path_guard.PathGuard` first (no encoded slash, a method the
+    path offers), every request body then the :class:`~service_base.body_guard.BodyGuard`: a
+    credential this node knows, the size limits, a bounded JSON shape (the bulk route reads its
+    own body, as a stream).
     """
     restore_recursion_limit()
     node = ProvinceNode(settings, connector=connector, crash_point=crash_point)
@@ -71,6 +74,7 @@ def create_app(
         rules={"/certificates/bulk": BodyRule(settings.max_bulk_bytes, json=False)},
         credential=credential,
     )
+    app.add_middleware(PathGuard, openapi=app.openapi)
     for module in (certificates, consents, audit, admin, health):
         app.include_router(module.router)
     return app

@@ -9,11 +9,20 @@ they share is made here once, so both answer and store alike:
 - :mod:`service_base.problems`: the problem body every error is answered with, the handlers that
   answer it, and the OpenAPI declarations of a route's error responses;
 - :mod:`service_base.body_guard`: the middleware every request body passes before anything parses
-  it: a valid credential first, then the size limit and a bounded JSON shape.
+  it: a valid credential first, then the size limit and a bounded JSON shape;
+- :mod:`service_base.path_guard`: the middleware in front of it, which refuses a path with an
+  encoded slash and a method the path does not offer (with the ``Allow`` the schema declares).
 """
 
 from service_base.body_guard import BodyGuard, BodyRule, CredentialCheck, body_error, too_large
-from service_base.exceptions import RequestBodyError, RequestBodyTooLargeError, ServiceError
+from service_base.exceptions import (
+    MethodNotAllowedError,
+    RequestBodyError,
+    RequestBodyTooLargeError,
+    RequestPathError,
+    ServiceError,
+)
+from service_base.path_guard import PathGuard, allowed_methods
 from service_base.problems import (
     RETRY_AFTER_SECONDS,
     Problem,
@@ -35,11 +44,15 @@ __all__ = [
     "BodyGuard",
     "BodyRule",
     "CredentialCheck",
+    "MethodNotAllowedError",
+    "PathGuard",
     "Problem",
     "RequestBodyError",
     "RequestBodyTooLargeError",
+    "RequestPathError",
     "ServiceError",
     "alembic_config",
+    "allowed_methods",
     "body_error",
     "driver_reason",
     "install_error_handlers",

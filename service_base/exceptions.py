@@ -10,16 +10,24 @@ a built-in kind inherit it in the service's tree, so ``except ValueError`` still
     ServiceError                     code, message, detail; status 500 unless a branch says
     ├── NodeError                    the province node's tree (province_nodes.exceptions)
     ├── AgencyError                  the agency service's tree (verifier.service.exceptions)
-    └── RequestBodyError             a body refused before it is parsed: not UTF-8 JSON, nested
-        │                            too deep, a number too long (422)
-        └── RequestBodyTooLargeError more bytes or items than accepted (413)
+    ├── RequestBodyError             a body refused before it is parsed: not UTF-8 JSON, nested
+    │   │                            too deep, a number too long (422)
+    │   └── RequestBodyTooLargeError more bytes or items than accepted (413)
+    ├── RequestPathError             a path refused before routing: an encoded slash (404)
+    └── MethodNotAllowedError        a method the path does not offer (405)
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["RequestBodyError", "RequestBodyTooLargeError", "ServiceError"]
+__all__ = [
+    "MethodNotAllowedError",
+    "RequestBodyError",
+    "RequestBodyTooLargeError",
+    "RequestPathError",
+    "ServiceError",
+]
 
 
 class ServiceError(Exception):
@@ -57,3 +65,19 @@ class RequestBodyTooLargeError(RequestBodyError):
 
     status = 413
     code = "body_too_large"
+
+
+class RequestPathError(ServiceError):
+    """A path refused before routing (:mod:`service_base.path_guard`): a segment holds an
+    encoded slash (``encoded_slash``), so the decoded path would name another resource."""
+
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowedError(ServiceError):
+    """A method the path's operations do not offer (:mod:`service_base.path_guard`); the answer
+    carries ``Allow``."""
+
+    status = 405
+    code = "method_not_allowed"

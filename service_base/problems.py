@@ -82,10 +82,10 @@ def _answer(
     return JSONResponse(problem_body(code, message, detail), status_code=status, headers=headers)
 
 
-def problem_response(error: ServiceError) -> JSONResponse:
-    """The answer to ``error``: its branch's status and its problem body (an ASGI app too, for
-    middleware that answers before the routes)."""
-    return _answer(error.status, error.code, error.message, error.detail)
+def problem_response(error: ServiceError, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The answer to ``error``: its branch's status and its problem body, with ``headers`` (an
+    ASGI app too, for middleware that answers before the routes)."""
+    return _answer(error.status, error.code, error.message, error.detail, headers)
 
 
 def _framework_refusal(error: HTTPException) -> JSONResponse:

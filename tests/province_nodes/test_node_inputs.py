@@ -193,3 +193,31 @@ def test_a_read_that_fails_unexpectedly_is_still_logged(zhejiang: RunningNode) -
     ]
     with unit_of_work(zhejiang.node.engine) as session:
         assert set(session.exec(select(ConsentRow.uses))) == {0}
+
+
+def test_an_encoded_slash_in_an_id_reaches_no_other_route(zhejiang: RunningNode) -> None:
+    """Before: ``GET /certificates/<id>%2Fstatus`` was routed on the decoded path and answered
+    by the status route; with a consent, the read route was never asked."""
+    certificate_id = zhejiang.issue(6)
+    zhejiang.anchor()
+    token = zhejiang.client.post(
+        "/consents", json=consent_body(certificate_id), headers=zhejiang.headers("portal")
+    ).json()["token"]
+    reader = zhejiang.headers(AGENCY, **{"Huren-Consent": token})
+    for path, headers in (
+        (f"/certificates/{certificate_id}%2Fstatus", zhejiang.headers("auditor")),
+        (f"/certificates/{certificate_id}%2freceipt", zhejiang.headers("auditor")),
+        (f"/certificates/{certificate_id}%2Fstatus", reader),
+    ):
+        _refused(zhejiang.client.get(path, headers=headers), 404, "encoded_slash")
+    change = {"action": "revoke", "reason": 1}
+    _refused(
+        zhejiang.client.post(
+            f"/certificates/{certificate_id}%2Fstatus",
+            json=change,
+            headers=zhejiang.headers("operator"),
+        ),
+        404,
+        "encoded_slash",
+    )
+    assert zhejiang.client.get(f"/certificates/{certificate_id}", headers=reader).status_code == 200

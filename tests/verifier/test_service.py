@@ -141,6 +141,16 @@ def test_unknown_province_is_refused_and_stored(agency: TestClient) -> None:
     assert agency.get(f"/requests/{stored['id']}/report.json", headers=AUTH).status_code == 404
 
 
+def test_an_encoded_slash_reaches_no_other_route(agency: TestClient) -> None:
+    """Before: ``/requests/<id>%2Freport.json`` was routed on the decoded path to the report."""
+    body = {"certificate_id": _identifier(310000), "issuing_province": 440000, "consent_token": "t"}
+    request_id = agency.post("/requests", json=body, headers=AUTH).json()["id"]
+    assert agency.get(f"/requests/{request_id}", headers=AUTH).status_code == 200
+    for path in (f"/requests/{request_id}%2Freport.json", f"/requests%2F{request_id}"):
+        answer = agency.get(path, headers=AUTH)
+        assert (answer.status_code, answer.json()["error"]) == (404, "encoded_slash")
+
+
 @contextmanager
 def jiangsu_at(client: HurenLedgerClient, endpoint: str) -> Iterator[str]:
     """Jiangsu's endpoint on the session ledger set to ``endpoint`` for a while."""

@@ -19,6 +19,7 @@ from ledger.chain import connect
 from ledger.deploy import Deployment
 from ledger.recursion_limit import restore_recursion_limit
 from service_base.body_guard import BodyGuard, BodyRule
+from service_base.path_guard import PathGuard
 from service_base.problems import install_error_handlers
 from verifier.chain_view import ChainView, Web3ChainView
 from verifier.service.db import make_engine, migrate, unavailable
@@ -46,9 +47,11 @@ def create_app(
             (the chain must answer at start).
         transport: the HTTP transport to province nodes; default: real HTTP.
 
-    Every request body passes the :class:`~service_base.body_guard.BodyGuard` first: a clerk's
-    token, the size limit, a bounded JSON shape (``/verify`` and the QR route read their own
-    bodies: a file that is not a certificate still gets its report).
+    Every request passes the :class:`~service_base.path_guard.PathGuard` first (no encoded
+    slash, a method the path offers), every request body then the
+    :class:`~service_base.body_guard.BodyGuard`: a clerk's token, the size limit, a bounded
+    JSON shape (``/verify`` and the QR route read their own bodies: a file that is not a
+    certificate still gets its report).
     """
     restore_recursion_limit()
     if chain is None:
@@ -89,6 +92,7 @@ def create_app(
         rules={"/verify": raw, "/qr/decode": raw},
         credential=credential,
     )
+    app.add_middleware(PathGuard, openapi=app.openapi)
     app.include_router(verify_router)
     app.include_router(requests_router)
     install_page(app)
