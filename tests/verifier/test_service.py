@@ -4,6 +4,7 @@ whose node cannot be reached."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from verifier.service import AgencySettings, create_app, hash_token
 
 TOKEN = secrets.token_urlsafe(32)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+FULLWIDTH_2026 = "\uff12\uff10\uff12\uff16"
+"""Digits Python's ``str.isdigit`` accepts, and ``int`` reads as 2026."""
 
 
 @pytest.fixture
@@ -50,6 +53,30 @@ def test_verify_a_file(agency: TestClient, issuer: Callable[[int], Issuer]) -> N
     assert past.json()["verdict"] == "INVALID"  # not yet valid in 2020
     failed = [c for c in past.json()["checks"] if c["status"] == "INVALID"]
     assert [c["type"] for c in failed] == ["validity"]
+
+
+def test_the_time_asked_about_is_one_the_schema_declares(
+    agency: TestClient, issuer: Callable[[int], Issuer]
+) -> None:
+    """Before: ``?at=`` (empty, as a blank form field sends it) was refused, its parameter was
+    declared as any string, and a time beyond 9999 was taken."""
+    (sealed,) = issuer(310000).issue()
+    blank = agency.post("/verify", params={"at": ""}, content=sealed.to_json(), headers=AUTH)
+    assert blank.status_code == 200, blank.text
+    assert blank.json()["verdict"] == "VALID"
+    assert blank.json()["at"] == blank.json()["checked_at"]  # absent and empty: now
+
+    declared = agency.get("/openapi.json").json()["paths"]["/verify"]["post"]["parameters"]
+    pattern = re.compile(next(p for p in declared if p["name"] == "at")["schema"]["pattern"])
+    for good in ("", "1777599000", "2026-05-01", "2026-05-01T09:30:00+08:00", "2026-05-01T01:30Z"):
+        assert pattern.fullmatch(good), good
+        answer = agency.post("/verify", params={"at": good}, content=b"{}", headers=AUTH)
+        assert answer.status_code == 200, (good, answer.text)
+    for bad in ("soon", " 7", "-5", "2026-05-01T09", "99999999999999999999", FULLWIDTH_2026):
+        assert not pattern.fullmatch(bad), bad
+    for bad in ("soon", "99999999999999999999", "253402300800", "0001-01-01", FULLWIDTH_2026):
+        answer = agency.post("/verify", params={"at": bad}, content=sealed.to_json(), headers=AUTH)
+        assert (answer.status_code, answer.json()["error"]) == (422, "invalid_time"), bad
 
 
 def test_verify_garbage_gives_a_report(agency: TestClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -25,6 +26,17 @@ from verifier.verify import verify
 __all__ = ["requests_router", "verify_router"]
 
 verify_router = APIRouter(tags=["verify"])
+
+_TIME_FORMS = re.compile(
+    r"^([0-9]{1,12}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2})?)?)?$"
+)
+"""The forms of ``?at=`` (the empty one included), declared as its pattern; the calendar is
+checked when the time is read. Checked by the route, so every refusal is ``invalid_time``."""
+
+_LATEST = 253_402_300_799
+"""9999-12-31T23:59:59Z, the latest time a report is asked about (as the province nodes)."""
+
 requests_router = APIRouter(prefix="/requests", tags=["requests"])
 
 
@@ -46,7 +58,16 @@ async def verify_file(
     request: Request,
     services: ServicesDep,
     _clerk: ClerkDep,
-    at: Annotated[str | None, Query(description="Unix seconds, a date or RFC 3339")] = None,
+    at: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": _TIME_FORMS.pattern},
+            description="The time to ask status and validity about: Unix seconds, a date "
+            "(00:00 China time) or an RFC 3339 time (China time without an offset), up to "
+            "9999-12-31; absent or empty: now",
+            examples=["2026-05-01", "2026-05-01T09:30:00+08:00", "1777599000"],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The verification report of the sealed certificate in the body (JSON).
 
@@ -61,12 +82,24 @@ async def verify_file(
 
 
 def _time(text: str | None) -> int | None:
-    if text is None:
+    """The time ``?at=`` names; None for now (absent, or empty as a blank form field sends it)."""
+    if not text:
         return None
+    if not _TIME_FORMS.fullmatch(text):
+        raise AgencyInputError(
+            f"{text[:40]!r} is not a time: use Unix seconds, a date like 2026-05-01 or an "
+            "RFC 3339 time like 2026-05-01T09:30:00+08:00",
+            code="invalid_time",
+        )
     try:
-        return parse_time(text)
+        when = parse_time(text)
     except VerifierValueError as error:
         raise AgencyInputError(str(error), code="invalid_time") from None
+    if not 0 <= when <= _LATEST:
+        raise AgencyInputError(
+            f"{text!r} lies outside 1970-01-01 to 9999-12-31", code="invalid_time"
+        )
+    return when
 
 
 def _public(row: VerificationRequest) -> RequestPublic:
