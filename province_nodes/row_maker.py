@@ -81,9 +81,17 @@ class RowMaker:
         """Seal ``document`` with ``key``; the certificate and its table row (encrypted).
 
         Raises:
-            NodeInputError: a value the model accepted cannot be sealed (a string with a lone
-                surrogate has no canonical form): the caller's input, not the node, is at fault.
+            NodeInputError: the document names another signature algorithm than the node's key
+                (``wrong_algorithm``), or a value the model accepted cannot be sealed (a string
+                with a lone surrogate has no canonical form): the caller's input, not the node,
+                is at fault.
         """
+        if document.signature_algorithm is not key.algorithm:
+            raise NodeInputError(
+                f"the document names signature algorithm {document.signature_algorithm.label}, "
+                f"but this node signs with {key.algorithm.label}",
+                code="wrong_algorithm",
+            )
         try:
             sealed = seal(document, key)
         except CertificateFormatError as error:

@@ -15,6 +15,7 @@ from certificate.canonical import canonicalize
 from certificate.merkle import MerkleTree, verify_consistency
 from certificate.samples import sample_document
 from certificate.sealed_file import DisclosedContent, parse_sealed
+from certificate.types import SignatureAlgorithm
 from certificate.verification import verify_digest
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import Deployment
@@ -82,6 +83,25 @@ def test_oversized_bulk_is_refused_while_streaming(make_settings: SettingsFactor
         )
         assert (response.status_code, response.json()["error"]) == (413, "body_too_large")
         assert response.json()["detail"] == {"limit": 100_000}
+
+
+def test_a_document_naming_another_algorithm_than_the_key_is_refused(
+    zhejiang: RunningNode,
+) -> None:
+    """Before: the seal failed with the key's error, an HTTP 500 (found by schemathesis)."""
+    document = sample_document(
+        "business_licence", seed=60, province=330000, algorithm=SignatureAlgorithm.ECDSA_P256_SHA256
+    )
+    single = _post(zhejiang, "/certificates", json=document)
+    assert (single.status_code, single.json()["error"]) == (422, "wrong_algorithm")
+    assert "Ed25519" in single.json()["message"]
+    other = sample_document("business_licence", seed=61, province=330000)
+    bulk = _post(zhejiang, "/certificates/bulk", json=[other, document])
+    assert bulk.status_code == 422, bulk.text
+    assert [(item["index"], item["error"]) for item in bulk.json()["detail"]] == [
+        (1, "wrong_algorithm")
+    ]
+    assert zhejiang.node.batcher.pending() == 0
 
 
 def test_bulk_issuance_batches_and_is_all_or_nothing(
