@@ -21,7 +21,9 @@ Verifying (any agency)::
 Every deliberate failure is a :class:`CertificateError`; see :mod:`certificate.exceptions`.
 JSON from outside is read by :func:`read_json`, which bounds its nesting depth and number length
 before parsing (:mod:`certificate.json_input`).
-Realistic sample documents for tests and demos are in :mod:`certificate.samples`.
+Realistic sample documents for tests and demos are in :mod:`certificate.samples`. The JSON
+Schemas of a document and of a sealed certificate, standing alone for an API description to
+embed, come from :mod:`certificate.standalone_schemas`.
 """
 
 from certificate.canonical import canonical_field, canonicalize
@@ -209,6 +211,7 @@ __all__ = [
     "decode_qr_payload",
     "default_registry",
     "disclose",
+    "document_input_schema",
     "field_leaf",
     "flatten",
     "key_id_of",
@@ -228,6 +231,7 @@ __all__ = [
     "sealed_certificate_schema",
     "sealed_from_json",
     "sealed_payload",
+    "standalone_sealed_schema",
     "validate_credit_code",
     "validate_division_code",
     "validate_identifier",

@@ -10,9 +10,17 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import select
 
 from certificate.sealed_file import Receipt
+from certificate.standalone_schemas import document_input_schema
 from province_nodes.api.bulk_body import read_bulk_documents
 from province_nodes.api.deps import AnyCallerDep, CertificateIdDep, NodeDep, OperatorDep
-from province_nodes.api.schemas import BulkIssued, Issued, SealedJSON, StatusChange, StatusPublic
+from province_nodes.api.schemas import (
+    BulkIssued,
+    DocumentJSON,
+    Issued,
+    SealedJSON,
+    StatusChange,
+    StatusPublic,
+)
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeNotFoundError, NotAnchoredError
 from province_nodes.models import CertificateRow
@@ -36,7 +44,7 @@ def issue(
     node: NodeDep,
     _caller: OperatorDep,
     document: Annotated[
-        dict[str, Any], Body(description="A certificate document (huren/certificate/1)")
+        DocumentJSON, Body(description="A certificate document (huren/certificate/1)")
     ],
 ) -> Issued:
     """Validate, seal, encrypt and queue for anchoring; answers once durably stored."""
@@ -59,7 +67,9 @@ def issue(
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/json": {
+                    "schema": {"type": "array", "minItems": 1, "items": document_input_schema()}
+                },
                 "application/x-ndjson": {"schema": {"type": "string"}},
             },
         }

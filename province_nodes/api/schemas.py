@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from certificate.standalone_schemas import document_input_schema, standalone_sealed_schema
 from province_nodes.inputs import AgencyIdText, CertificateIdText, PlainText
 from province_nodes.status import StatusAction
 
@@ -24,17 +25,24 @@ __all__ = [
     "ConsentCreated",
     "ConsentWithdrawn",
     "ConsistencyProof",
+    "DocumentJSON",
     "HeadPublic",
     "HolderQuery",
     "Issued",
     "KeyRotated",
+    "SealedJSON",
     "ServiceItem",
     "StatusChange",
     "StatusPublic",
 ]
 
-SealedJSON = dict[str, Any]
-"""A sealed certificate in the ``huren/sealed-certificate/1`` format (see certificate)."""
+SealedJSON = Annotated[dict[str, Any], WithJsonSchema(standalone_sealed_schema())]
+"""A sealed certificate in the ``huren/sealed-certificate/1`` format (see certificate), declared
+with that format's schema."""
+
+DocumentJSON = Annotated[dict[str, Any], WithJsonSchema(document_input_schema())]
+"""A certificate document (``huren/certificate/1``) as an issuer sends it, declared with the
+format's schema; the issuer builds and checks it (its own errors say what is wrong)."""
 
 MAX_UNIX_TIME = 253_402_300_799
 """9999-12-31T23:59:59Z: the latest time the API takes (it fits the ledger's uint64 and the

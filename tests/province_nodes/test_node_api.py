@@ -15,6 +15,7 @@ from certificate.canonical import canonicalize
 from certificate.merkle import MerkleTree, verify_consistency
 from certificate.samples import sample_document
 from certificate.sealed_file import DisclosedContent, parse_sealed
+from certificate.standalone_schemas import document_input_schema, standalone_sealed_schema
 from certificate.types import SignatureAlgorithm
 from certificate.verification import verify_digest
 from ledger.contract import HurenLedgerClient
@@ -286,3 +287,28 @@ def test_openapi_declares_models_and_errors_for_every_route(zhejiang: RunningNod
                 if not status.startswith("2"):
                     schema = answer["content"]["application/json"]["schema"]
                     assert schema["$ref"].endswith("/Problem"), (method, path, status)
+
+
+def test_openapi_declares_the_certificate_formats(zhejiang: RunningNode) -> None:
+    """Before: the document to issue, and every sealed certificate answered, were declared as a
+    bare object."""
+    spec = zhejiang.client.get("/openapi.json").json()
+    paths = spec["paths"]
+
+    def untitled(schema: Any) -> Any:  # FastAPI names the schemas it places
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        return {key: value for key, value in schema.items() if key != "title"}
+
+    def body(path: str) -> Any:
+        return untitled(paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"])
+
+    def answer(path: str, method: str, status: str) -> Any:
+        declared = paths[path][method]["responses"][status]["content"]["application/json"]
+        return untitled(declared["schema"])
+
+    document, sealed = untitled(document_input_schema()), untitled(standalone_sealed_schema())
+    assert body("/certificates") == document
+    assert untitled(body("/certificates/bulk")["items"]) == document
+    assert answer("/certificates/{certificate_id}", "get", "200") == sealed
+    assert untitled(answer("/certificates", "post", "201")["properties"]["sealed"]) == sealed
