@@ -69,6 +69,27 @@ class AccessLog:
         session.flush()
         return index
 
+    def delivered(
+        self, session: Session, certificate_id: str, consent_id: str, request_key: str
+    ) -> bool:
+        """Whether a read under ``consent_id`` with ``request_key`` was answered with
+        ``certificate_id`` before (an ``allowed`` entry): the log is the record of deliveries.
+
+        The caller holds :attr:`lock`, so no delivery is appended meanwhile.
+        """
+        entries = session.exec(
+            select(AccessLogRow.entry).where(AccessLogRow.certificate_id == certificate_id)
+        )
+        for text in entries:
+            entry = json.loads(text)
+            if (entry.get("outcome"), entry.get("consent_id"), entry.get("request_key")) == (
+                "allowed",
+                consent_id,
+                request_key,
+            ):
+                return True
+        return False
+
     def record(self, entry: Mapping[str, Any]) -> int:
         """Append ``entry`` in a transaction of its own (a refused attempt); returns its index."""
         with self.lock, unit_of_work(self.engine) as session:

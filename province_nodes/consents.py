@@ -8,6 +8,11 @@ withdrawal and the number of uses.
 
 :func:`check_consent` is the one place that decides whether a presented token permits a read; it
 raises :class:`~province_nodes.exceptions.ConsentError` with the contract's precise code.
+
+A use is one delivery to the agency. An agency that asks again for a request whose answer it
+lost (it names the request with the same ``Idempotency-Key``) is given the same copy as a repeat
+delivery: that counts no use, so a lost answer does not spend the consent, but it is only given
+while the consent is otherwise valid (not withdrawn, not expired).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import binascii
 import json
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +55,7 @@ __all__ = [
     "CONSENT_ID_PATTERN",
     "ConsentSigner",
     "ConsentTerms",
+    "Permit",
     "check_consent",
     "consented_copy",
     "field_paths",
@@ -162,6 +168,15 @@ class ConsentSigner:
         return payload
 
 
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """A read the consent ``row`` permits; ``repeat``: it delivers again what an earlier read
+    of the same request delivered, and counts no use."""
+
+    row: ConsentRow
+    repeat: bool
+
+
 def check_consent(
     session: Session,
     signer: ConsentSigner,
@@ -169,13 +184,15 @@ def check_consent(
     *,
     certificate_id: str,
     agency_id: str,
+    delivered: Callable[[ConsentRow], bool] = lambda _row: False,
     now: int | None = None,
-) -> ConsentRow:
-    """The stored consent that permits ``agency_id`` to read ``certificate_id`` now.
+) -> Permit:
+    """What the stored consent permits ``agency_id`` to read of ``certificate_id`` now.
 
     Checks, in order: present, signed by this node, for this certificate, for this agency, not
-    withdrawn, not expired, uses left. The row is returned unchanged; the caller counts the use
-    in the same transaction as the access-log entry.
+    withdrawn, not expired, and then either ``delivered`` (this request was answered under the
+    consent before: a repeat delivery) or uses left. The row is returned unchanged; the caller
+    counts a use, unless it is a repeat, in the same transaction as the access-log entry.
     """
     if not token:
         raise ConsentError(
@@ -206,12 +223,14 @@ def check_consent(
         raise ConsentError(
             "the consent has expired; ask the holder for a new one", code="consent_expired"
         )
+    if delivered(row):
+        return Permit(row, repeat=True)
     if row.uses >= row.max_uses:
         raise ConsentError(
             f"the consent allowed {row.max_uses} read(s) and they have been used",
             code="consent_exhausted",
         )
-    return row
+    return Permit(row, repeat=False)
 
 
 def field_paths(sealed: SealedCertificate) -> list[str]:

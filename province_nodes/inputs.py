@@ -14,6 +14,7 @@ down (in the access log, in an error message): escaped, bounded, safe for every 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -27,10 +28,12 @@ from province_nodes.types import CertificateId
 __all__ = [
     "AGENCY_ID_PATTERN",
     "MAX_IDENTIFIER_LENGTH",
+    "REQUEST_KEY_PATTERN",
     "AgencyIdText",
     "CertificateIdText",
     "PlainText",
     "checked_certificate_id",
+    "checked_request_key",
     "plain_text",
     "printable",
 ]
@@ -40,6 +43,9 @@ MAX_IDENTIFIER_LENGTH = 160
 
 AGENCY_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 """An agency id: lowercase words joined by hyphens, e.g. ``sh-gongan-hukou``."""
+
+REQUEST_KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+"""An agency's key for one of its requests (``Idempotency-Key``), e.g. its request id."""
 
 _SHOWN = 100
 """Characters of a refused value that :func:`printable` keeps."""
@@ -85,6 +91,20 @@ def checked_certificate_id(text: str) -> CertificateId:
             f"{_reason(error)}",
             code="malformed_identifier",
         ) from None
+
+
+def checked_request_key(text: str | None) -> str | None:
+    """``text`` if it is absent or a well-formed request key (:data:`REQUEST_KEY_PATTERN`).
+
+    Raises:
+        NodeInputError: ``malformed_request_key`` (422).
+    """
+    if text is None or re.fullmatch(REQUEST_KEY_PATTERN, text):
+        return text
+    raise NodeInputError(
+        f"the Idempotency-Key {printable(text, 40)} is not 1 to 64 letters, digits or ._:-",
+        code="malformed_request_key",
+    )
 
 
 def _reason(error: CertificateError) -> str:

@@ -6,6 +6,10 @@ fails unexpectedly) is appended to the access log before the answer is sent, and
 read's log entry commits in the same transaction as the consent use it counts. A requested id
 that is not a certificate identifier is refused (422) and logged in its escaped, bounded
 :func:`~province_nodes.inputs.printable` form as ``requested_id``, with ``certificate_id`` null.
+
+An agency names its request with an ``Idempotency-Key`` (``request_key`` in the log); asked
+again for a request it answered, the node delivers the same copy again without counting a use
+(outcome ``repeated``), so an answer lost on its way does not spend the holder's consent.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from province_nodes.exceptions import (
     NotAnchoredError,
     StoreIntegrityError,
 )
-from province_nodes.inputs import checked_certificate_id, printable
+from province_nodes.inputs import checked_certificate_id, checked_request_key, printable
 from province_nodes.models import CertificateRow
 from province_nodes.node import ProvinceNode
 from province_nodes.types import Role
@@ -74,6 +78,7 @@ def _request_entry(node: ProvinceNode, requested: str) -> dict[str, Any]:
         "credential": None,
         "agency_id": None,
         "consent_id": None,
+        "request_key": None,
         "fields": [],
         "purpose": None,
         "service_item": None,
@@ -86,13 +91,19 @@ def _request_entry(node: ProvinceNode, requested: str) -> dict[str, Any]:
 
 
 def fetch_under_consent(
-    node: ProvinceNode, authorization: str | None, requested: str, token: str | None
+    node: ProvinceNode,
+    authorization: str | None,
+    requested: str,
+    token: str | None,
+    request_key: str | None = None,
 ) -> SealedCertificate:
     """The consented fields of an anchored certificate, for the agency the consent names.
 
-    Authentication happens here rather than in a route dependency so that even a call with no
-    or a bad credential is logged. Raises 401, 422 ``malformed_identifier`` (``requested`` is
-    not a certificate identifier), the precise
+    ``request_key`` is the agency's key for its request (``Idempotency-Key``): a request
+    answered before under the same consent is answered again as a repeat delivery, counting no
+    use. Authentication happens here rather than in a route dependency so that even a call with
+    no or a bad credential is logged. Raises 401, 422 ``malformed_identifier`` (``requested`` is
+    not a certificate identifier) or ``malformed_request_key``, the precise
     :class:`~province_nodes.exceptions.ConsentError` (403, including a consent naming fields
     the certificate lacks), 404/409, or a 500 store-integrity error if the stored copy cannot be
     disclosed from; in every case, and for any unforeseen failure too, the attempt is in the
@@ -109,6 +120,7 @@ def fetch_under_consent(
                 agency_id=caller.agency_id,
             )
             certificate_id = checked_certificate_id(requested)
+            key = entry["request_key"] = checked_request_key(request_key)
             with unit_of_work(node.engine) as session:
                 if caller.role is not Role.AGENCY:
                     raise AccessDeniedError(
@@ -121,13 +133,17 @@ def fetch_under_consent(
                         f"agency {caller.agency_id} is not registered with this node",
                         code="unknown_agency",
                     )
-                consent = check_consent(
+                permit = check_consent(
                     session,
                     node.consents,
                     token,
                     certificate_id=certificate_id,
                     agency_id=caller.agency_id,
+                    delivered=lambda row: (
+                        key is not None and log.delivered(session, certificate_id, row.id, key)
+                    ),
                 )
+                consent = permit.row
                 fields = json.loads(consent.fields)
                 entry.update(
                     consent_id=consent.id,
@@ -145,9 +161,11 @@ def fetch_under_consent(
                         "seconds (the consent was not used)"
                     )
                 copy = consented_copy(load_sealed(node.master, row), fields)
-                consent.uses += 1
-                session.add(consent)
-                log.append(session, entry | {"outcome": "allowed", "error": None})
+                if not permit.repeat:
+                    consent.uses += 1
+                    session.add(consent)
+                outcome = "repeated" if permit.repeat else "allowed"
+                log.append(session, entry | {"outcome": outcome, "error": None})
             return copy
         except NodeError as error:
             log.record(entry | {"outcome": "refused", "error": error.code})

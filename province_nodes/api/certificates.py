@@ -23,6 +23,7 @@ from province_nodes.api.schemas import (
 )
 from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeNotFoundError, NotAnchoredError
+from province_nodes.inputs import REQUEST_KEY_PATTERN
 from province_nodes.models import CertificateRow
 from province_nodes.reads import fetch_under_consent
 from province_nodes.status import StatusView
@@ -131,13 +132,22 @@ def fetch(
         str | None, Header(description="An agency credential: 'Bearer <token>'")
     ] = None,
     huren_consent: Annotated[str | None, Header(description="The holder's consent token")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="The agency's key for this request, e.g. its request id: asked again "
+            "with the same key and consent, the node delivers the same copy again and counts "
+            "no further use (a lost answer does not spend the consent)",
+            json_schema_extra={"pattern": REQUEST_KEY_PATTERN},
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """A sealed, selectively disclosed certificate with its receipt.
 
-    Every attempt is logged, even one without a valid credential, so the credential is checked
-    inside the logged read rather than by the usual dependency.
+    Every attempt is logged, even one without a valid credential, so the credential (and the
+    key's form) is checked inside the logged read rather than by the usual dependency.
     """
-    copy = fetch_under_consent(node, authorization, certificate_id, huren_consent)
+    copy = fetch_under_consent(node, authorization, certificate_id, huren_consent, idempotency_key)
     result: dict[str, Any] = json.loads(copy.to_json())
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -192,3 +193,52 @@ def test_holder_lists_every_access_to_their_certificates(
     assert certificate_id in history.json()["certificate_ids"]
     assert [e["entry"]["outcome"] for e in entries][-2:] == ["allowed", "refused"]
     assert entries[-1]["entry"]["error"] == "consent_wrong_agency"
+
+
+def _uses(running: RunningNode, consent_id: str) -> int:
+    with unit_of_work(running.node.engine) as session:
+        return session.exec(select(ConsentRow.uses).where(ConsentRow.id == consent_id)).one()
+
+
+def test_a_request_asked_again_gets_the_same_copy_without_another_use(
+    anchored: tuple[RunningNode, str, str],
+) -> None:
+    """Before: an agency whose answer was lost asked again and was refused consent_exhausted;
+    the single use was spent on a copy it never received."""
+    running, certificate_id, _ = anchored
+    consent = _consent(running, certificate_id)
+    token, before = consent["token"], running.node.access_log.size()
+
+    def read(key: str | None, who: str = AGENCY) -> Any:
+        extra = {"Huren-Consent": token} | ({"Idempotency-Key": key} if key else {})
+        return running.client.get(
+            f"/certificates/{certificate_id}", headers=running.headers(who, **extra)
+        )
+
+    first = read("request-1")
+    assert first.status_code == 200, first.text
+    again = read("request-1")
+    assert (again.status_code, again.content) == (200, first.content)
+    assert _uses(running, consent["consent_id"]) == 1
+    _refusal(read("request-2"), "consent_exhausted")  # another request is another use
+    _refusal(read(None), "consent_exhausted")
+    _refusal(read("request-1", OTHER_AGENCY), "consent_wrong_agency")
+    malformed = read("no spaces")
+    assert (malformed.status_code, malformed.json()["error"]) == (422, "malformed_request_key")
+
+    entries = [json.loads(row.entry) for row in running.node.access_log.entries(before)]
+    assert [(e["outcome"], e["error"], e["request_key"]) for e in entries] == [
+        ("allowed", None, "request-1"),
+        ("repeated", None, "request-1"),
+        ("refused", "consent_exhausted", "request-2"),
+        ("refused", "consent_exhausted", None),
+        ("refused", "consent_wrong_agency", "request-1"),
+        ("refused", "malformed_request_key", None),
+    ]
+
+    gone = running.client.delete(
+        f"/consents/{consent['consent_id']}", headers=running.headers("portal")
+    )
+    assert gone.status_code == 200
+    _refusal(read("request-1"), "consent_withdrawn")  # a repeat only while the consent holds
+    assert _uses(running, consent["consent_id"]) == 1

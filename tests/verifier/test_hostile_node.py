@@ -17,5 +17,5 @@ def test_a_deep_problem_body_is_a_refusal_without_a_readable_code() -> None:
 
     client = NodeClient(timeout=5, transport=httpx.MockTransport(node))
     with pytest.raises(PeerRefusedError) as refused:
-        client.fetch("http://node.invalid", "id", "consent", "token")
+        client.fetch("http://node.invalid", "id", "consent", "token", "request-1")
     assert (refused.value.peer_status, refused.value.peer_code) == (404, "http_404")

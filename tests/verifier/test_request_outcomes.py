@@ -29,6 +29,8 @@ from web3 import Web3
 from ledger.anvil import LocalChain
 from ledger.chain import RpcClient
 from ledger.deploy import Deployment
+from province_nodes.db import unit_of_work as province_unit_of_work
+from province_nodes.models import ConsentRow
 from verifier.chain_view import Web3ChainView
 from verifier.service import AgencySettings, create_app, hash_token
 from verifier.service.db import unit_of_work
@@ -200,6 +202,46 @@ def test_not_anchored_yet_is_retryable_and_the_consent_still_works(
     assert (again.json()["id"], again.json()["outcome"]) == (request_id, "verified")
     assert again.json()["verdict"] == "VALID"
     assert zhejiang.reads(certificate_id) == [("refused", "not_anchored"), ("allowed", None)]
+
+
+class LosingTransport(httpx.BaseTransport):
+    """Real HTTP to the node through a proxy that drops the node's first answer after reading
+    it whole: the node has answered (and counted the consent's use), the agency sees a
+    timeout."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.real.handle_request(request)
+        response.read()
+        if self.lost == 0:
+            self.lost += 1
+            raise httpx.ReadTimeout("the answer was lost on its way", request=request)
+        return response
+
+
+def test_an_answer_lost_on_its_way_is_delivered_again_and_spends_one_use(
+    zhejiang: Node, make_agency: AgencyFactory
+) -> None:
+    """Before: the retry was refused consent_exhausted and stored as final; the holder's single
+    use was spent on a copy the agency never received."""
+    proxy = LosingTransport()
+    agency = make_agency(transport=proxy)
+    certificate_id = zhejiang.issue()
+    consent = zhejiang.consent(certificate_id)
+    lost = _post(agency, certificate_id, consent["token"])
+    assert lost.status_code == 503, lost.text
+    assert lost.json()["error"] == "peer_unavailable" and proxy.lost == 1
+
+    again = _post(agency, certificate_id, consent["token"])
+    assert again.status_code == 201, again.text
+    assert again.json()["id"] == lost.json()["detail"]["request_id"]
+    assert (again.json()["outcome"], again.json()["verdict"]) == ("verified", "VALID")
+    assert zhejiang.reads(certificate_id) == [("allowed", None), ("repeated", None)]
+    with province_unit_of_work(zhejiang.node.engine) as session:
+        assert session.get(ConsentRow, consent["consent_id"]).uses == 1  # type: ignore[union-attr]
 
 
 def test_a_credential_the_node_refuses_is_retryable_once_the_agency_is_configured(

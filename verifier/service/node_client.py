@@ -1,9 +1,12 @@
 """The agency's client of province nodes: fetch a certificate under the holder's consent.
 
-``GET {endpoint}/certificates/{id}`` with the agency's bearer token and the consent in
-``Huren-Consent``; the id is quoted as one path segment. The transport is injectable (an ASGI
-app or a real server in tests), never monkeypatched. Whatever the node answers is data, not
-truth: the caller checks that it is the certificate asked for and verifies it.
+``GET {endpoint}/certificates/{id}`` with the agency's bearer token, the consent in
+``Huren-Consent`` and the agency's request id as ``Idempotency-Key``; the id is quoted as one
+path segment. The key makes a retry safe: a node that answered the request before, and whose
+answer was lost on its way, delivers the same copy again without counting another use. The
+transport is injectable (an ASGI app or a real server in tests), never monkeypatched. Whatever
+the node answers is data, not truth: the caller checks that it is the certificate asked for and
+verifies it.
 
 A refusal is final only when it is the node's last word on this consent and certificate: the
 consent is refused (403 ``consent_…``), the certificate is unknown (404, 410) or the request is
@@ -32,8 +35,16 @@ class NodeClient:
     def __init__(self, *, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
         self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
-    def fetch(self, endpoint: str, certificate_id: str, consent: str, token: str | None) -> bytes:
-        """The sealed certificate JSON the node discloses under ``consent``.
+    def fetch(
+        self,
+        endpoint: str,
+        certificate_id: str,
+        consent: str,
+        token: str | None,
+        request_key: str,
+    ) -> bytes:
+        """The sealed certificate JSON the node discloses under ``consent`` for the agency's
+        request ``request_key`` (the same for every retry of that request).
 
         Raises:
             PeerRefusedError: the node refused for good (see the module's docstring).
@@ -41,7 +52,11 @@ class NodeClient:
                 answer than 200 or a final refusal.
         """
         url = f"{endpoint.rstrip('/')}/certificates/{quote(certificate_id, safe='')}"
-        headers = {"Huren-Consent": consent, "Accept": "application/json"}
+        headers = {
+            "Huren-Consent": consent,
+            "Idempotency-Key": request_key,
+            "Accept": "application/json",
+        }
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         try:

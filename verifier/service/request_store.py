@@ -15,9 +15,10 @@ statement, so of any number of identical calls at once (threads or processes, SQ
 PostgreSQL) exactly one wins; the others see a ``pending`` row and wait for its answer. Only the
 run holding the current attempt can finish the row.
 
-A certificate the node released is the one thing that cannot be had twice (the node counted the
-consent's use), so it is written the moment it arrives, by whichever run received it, and an
-answer without a certificate (a refusal, an outage) never replaces it; only its verification
+A certificate the node released is the one thing that cannot be counted on twice (the node
+counted the consent's use; it delivers the same copy again for the same request only while the
+consent stays valid), so it is written the moment it arrives, by whichever run received it, and
+an answer without a certificate (a refusal, an outage) never replaces it; only its verification
 finishes such a row.
 """
 
@@ -127,8 +128,9 @@ class RequestStore:
         one already; returns the row as stored.
 
         Whoever holds the claim: a run that outlived its lease still received the certificate,
-        and the node will not release it again. If a later run finished the request without a
-        certificate meanwhile, the request becomes ``received``, so a retry verifies it.
+        and the node may not release it again (the consent may be withdrawn or expire). If a
+        later run finished the request without a certificate meanwhile, the request becomes
+        ``received``, so a retry verifies it.
         """
         now = datetime.now(UTC)
         pending = col(VerificationRequest.outcome) == Outcome.PENDING.value

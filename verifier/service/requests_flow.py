@@ -3,9 +3,10 @@
 1. Claim the request (:mod:`verifier.service.request_store`): one call runs it; identical calls
    wait for its answer, and a final answer stored earlier is returned as it is.
 2. Find the issuing province's node in the on-chain registry (never from the caller).
-3. Fetch the certificate from it with the agency's credential and the holder's consent, check
-   that the answer is a sealed certificate and the one asked for, and keep it at once: the node
-   counted the consent's use, so it would not release it again.
+3. Fetch the certificate from it with the agency's credential, the holder's consent and the
+   request's id as its key, check that the answer is a sealed certificate and the one asked
+   for, and keep it at once. The node counted the consent's use; asked again with the same key
+   (the answer was lost on its way), it delivers the same copy again without counting another.
 4. Verify the kept certificate ourselves and store the report.
 
 Only definitive outcomes are final: the node refused for good, sent something else, or the
@@ -118,6 +119,7 @@ class CrossProvinceRequests:
                 request.certificate_id,
                 request.consent_token,
                 self.settings.token_for(code),
+                request_key=claim.row.id,
             )
         except PeerRefusedError as refusal:
             answer = Answer(
