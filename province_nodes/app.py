@@ -19,7 +19,7 @@ from web3 import Web3
 from ledger.chain import connect
 from ledger.recursion_limit import restore_recursion_limit
 from province_nodes.api import admin, audit, certificates, consents, health
-from province_nodes.auth import authenticate
+from province_nodes.auth import Caller, authenticate
 from province_nodes.batcher import CrashPoint, no_crash
 from province_nodes.db import unavailable
 from province_nodes.node import ProvinceNode
@@ -49,8 +49,8 @@ def create_app(
     restore_recursion_limit()
     node = ProvinceNode(settings, connector=connector, crash_point=crash_point)
 
-    async def credential(authorization: str | None) -> None:
-        await run_in_threadpool(authenticate, node.engine, authorization)
+    async def credential(authorization: str | None) -> Caller:
+        return await run_in_threadpool(authenticate, node.engine, authorization)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

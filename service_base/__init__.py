@@ -14,7 +14,14 @@ they share is made here once, so both answer and store alike:
   encoded slash and a method the path does not offer (with the ``Allow`` the schema declares).
 """
 
-from service_base.body_guard import BodyGuard, BodyRule, CredentialCheck, body_error, too_large
+from service_base.body_guard import (
+    BodyGuard,
+    BodyRule,
+    CredentialCheck,
+    body_error,
+    guarded_caller,
+    too_large,
+)
 from service_base.exceptions import (
     MethodNotAllowedError,
     RequestBodyError,
@@ -55,6 +62,7 @@ __all__ = [
     "allowed_methods",
     "body_error",
     "driver_reason",
+    "guarded_caller",
     "install_error_handlers",
     "make_engine",
     "problem_body",

@@ -8,7 +8,9 @@ body streams in, before any of it is parsed:
 1. **credential first**: a request that carries a body (any method but GET and HEAD) is
    refused with the service's own 401 unless its ``Authorization`` header passes the
    service's credential check; not one byte of its body is read. Roles stay the routes'
-   business (their access dependency), this only keeps strangers' bodies out;
+   business (their access dependency), this only keeps strangers' bodies out. The caller the
+   check found is kept with the request (:func:`guarded_caller`), so the route's dependency
+   need not look the credential up a second time;
 2. **size**: a declared ``Content-Length`` above the path's limit is refused at once, a
    streamed body as soon as it passes the limit (413 ``body_too_large``);
 3. **shape**, for bodies the framework will parse as JSON (no content type, or a JSON one): not
@@ -41,11 +43,22 @@ from certificate.json_input import JSONShapeCheck
 from service_base.exceptions import RequestBodyError, RequestBodyTooLargeError, ServiceError
 from service_base.problems import problem_response
 
-__all__ = ["BodyGuard", "BodyRule", "CredentialCheck", "body_error", "too_large"]
+__all__ = [
+    "BodyGuard",
+    "BodyRule",
+    "CredentialCheck",
+    "body_error",
+    "guarded_caller",
+    "too_large",
+]
 
-CredentialCheck = Callable[[str | None], Awaitable[None]]
-"""A service's check of an ``Authorization`` header value (None if absent): returns if the
-credential is valid, raises the service's own error (401, or 503 if it cannot tell) if not."""
+CredentialCheck = Callable[[str | None], Awaitable[object]]
+"""A service's check of an ``Authorization`` header value (None if absent): returns the caller
+if the credential is valid, raises the service's own error (401, or 503 if it cannot tell) if
+not."""
+
+_CALLER = "body_guard.caller"
+"""Where in the request's state the guard keeps ``(authorization, caller)``."""
 
 _BODILESS_METHODS = frozenset({"GET", "HEAD"})
 
@@ -131,21 +144,38 @@ class BodyGuard:
         headers = Headers(scope=scope)
         rule = self.rules.get(scope["path"], self.rule)
         try:
-            await self._admit(scope["method"], headers, rule)
+            await self._admit(scope, headers, rule)
         except ServiceError as error:
             await problem_response(error)(scope, receive, send)
             return
         check = _BodyCheck(rule, _parsed_as_json(headers.get("content-type")))
         await _guarded(self.app, scope, receive, send, check)
 
-    async def _admit(self, method: str, headers: Headers, rule: BodyRule) -> None:
-        """Refuse a request on its headers: no valid credential for a body, a declared size."""
+    async def _admit(self, scope: Scope, headers: Headers, rule: BodyRule) -> None:
+        """Refuse a request on its headers: no valid credential for a body, a declared size.
+        The caller a credential check found is kept in the request's state."""
         carries_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
-        if self.credential is not None and carries_body and method not in _BODILESS_METHODS:
-            await self.credential(headers.get("authorization"))
+        if (
+            self.credential is not None
+            and carries_body
+            and scope["method"] not in _BODILESS_METHODS
+        ):
+            authorization = headers.get("authorization")
+            caller = await self.credential(authorization)
+            scope.setdefault("state", {})[_CALLER] = (authorization, caller)
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > rule.max_bytes:
             raise too_large(rule.max_bytes)
+
+
+def guarded_caller(scope: Scope, authorization: str | None) -> object | None:
+    """The caller the guard's credential check found for this request's ``authorization``
+    header, or None if it checked none (a request without a body: check it yourself)."""
+    kept = scope.get("state", {}).get(_CALLER)
+    if kept is None or kept[0] != authorization:
+        return None
+    caller: object = kept[1]
+    return caller
 
 
 async def _guarded(

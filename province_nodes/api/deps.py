@@ -1,4 +1,9 @@
-"""Dependencies: the node of this app, and the one access-control check every route uses."""
+"""Dependencies: the node of this app, and the one access-control check every route uses.
+
+A request with a body was authenticated by the app's body guard before its body was read; the
+check reuses the caller the guard found for the same ``Authorization`` header rather than look
+the credential up again. Any other request (GET, or no body) is authenticated here.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from province_nodes.exceptions import AccessDeniedError
 from province_nodes.inputs import checked_certificate_id
 from province_nodes.node import ProvinceNode
 from province_nodes.types import CertificateId, Role
+from service_base.body_guard import guarded_caller
 
 __all__ = [
     "AgencyCallerDep",
@@ -38,12 +44,15 @@ def authorize(*roles: Role) -> Callable[..., Caller]:
     """A dependency admitting callers whose credential has one of ``roles`` (any if none)."""
 
     def dependency(
+        request: Request,
         node: NodeDep,
         authorization: Annotated[
             str | None, Header(description="Bearer token: 'Bearer <token>'")
         ] = None,
     ) -> Caller:
-        caller = authenticate(node.engine, authorization)
+        caller = guarded_caller(request.scope, authorization)
+        if not isinstance(caller, Caller):
+            caller = authenticate(node.engine, authorization)
         if roles and caller.role not in roles:
             allowed = " or ".join(r.value for r in roles)
             raise AccessDeniedError(

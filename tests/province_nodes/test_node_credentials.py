@@ -6,9 +6,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from node_helpers import AGENCY, CHAIN_KEYS, RunningNode, consent_body
+from sqlalchemy import event
 
 from huren.cli import main
 from ledger.anvil import LocalChain
@@ -119,3 +121,37 @@ def test_token_commands_create_with_expiry_list_and_revoke(
     with pytest.raises(SystemExit):
         token("create", "--role", "auditor", "--expires-in", "soon")
     assert "is not a duration" in capsys.readouterr().err
+
+
+def test_a_request_is_authenticated_once(zhejiang: RunningNode) -> None:
+    """Before: a request with a body was looked up by the body guard, then again by the route's
+    access check: two credential queries per request."""
+    lookups: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM credentials" in statement:
+            lookups.append(statement)
+
+    certificate_id = zhejiang.issue(40)
+    event.listen(zhejiang.node.engine, "before_cursor_execute", count)
+    try:
+        created = zhejiang.client.post(
+            "/consents", json=consent_body(certificate_id), headers=zhejiang.headers("portal")
+        )
+        assert created.status_code == 201, created.text
+        assert len(lookups) == 1
+        lookups.clear()
+        listed = zhejiang.client.get("/agencies", headers=zhejiang.headers("operator"))
+        assert listed.status_code == 200 and len(lookups) == 1  # no body: the route checks
+        lookups.clear()
+        empty = zhejiang.client.post("/keys/rotate", headers=zhejiang.headers("portal"))
+        assert (empty.status_code, empty.json()["error"]) == (403, "forbidden_role")
+        assert len(lookups) == 1
+        lookups.clear()
+        wrong_role = zhejiang.client.post(
+            "/consents", json=consent_body(certificate_id), headers=zhejiang.headers("auditor")
+        )
+        assert (wrong_role.status_code, wrong_role.json()["error"]) == (403, "forbidden_role")
+        assert len(lookups) == 1
+    finally:
+        event.remove(zhejiang.node.engine, "before_cursor_execute", count)

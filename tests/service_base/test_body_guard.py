@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from starlette.types import Message
 
-from service_base.body_guard import BodyGuard, BodyRule
+from service_base.body_guard import BodyGuard, BodyRule, guarded_caller
 from service_base.exceptions import ServiceError
 from service_base.problems import install_error_handlers
 
@@ -32,9 +32,10 @@ class _Order(BaseModel):
     count: int
 
 
-async def _credential(authorization: str | None) -> None:
+async def _credential(authorization: str | None) -> str:
     if authorization != TOKEN:
         raise _StrangerError("who are you?")
+    return "the known caller"
 
 
 def _app() -> FastAPI:
@@ -58,6 +59,10 @@ def _app() -> FastAPI:
     @app.get("/orders")
     def orders() -> list[str]:
         return []
+
+    @app.api_route("/caller", methods=["GET", "POST"])
+    async def caller(request: Request) -> object:
+        return guarded_caller(request.scope, request.headers.get("authorization"))
 
     return app
 
@@ -151,3 +156,10 @@ def test_other_content_types_are_not_parsed_so_not_scanned() -> None:
         "/orders", content=b"[" * 30_000, headers={**AUTH, "Content-Type": "text/plain"}
     )
     assert (answer.status_code, answer.json()["error"]) == (422, "invalid_input")
+
+
+def test_the_caller_it_found_is_kept_for_the_route() -> None:
+    client = _client()
+    assert client.post("/caller", content=b"{}", headers=AUTH).json() == "the known caller"
+    assert client.post("/caller", headers=AUTH).json() is None  # no body: nothing checked
+    assert client.get("/caller", headers=AUTH).json() is None
