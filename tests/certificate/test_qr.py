@@ -164,7 +164,7 @@ def test_payload_is_deterministic_and_compact(
     assert len(pack_sealed(sealed)) < 0.9 * len(plain)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     kind=st.sampled_from(SAMPLE_KINDS),
     seed=st.integers(0, 2**32),

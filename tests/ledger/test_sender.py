@@ -410,7 +410,7 @@ KEY = Account.create()
 SIGN = make_signer(bytes(KEY.key))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     chain_id=st.integers(1, 2**40),
     nonce=st.integers(0, 2**64 - 1),
