@@ -48,16 +48,17 @@ What trusting witness signatures means, and what it does not, is written down in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from eth_utils.address import is_checksum_address, to_checksum_address
-from web3 import Web3
 
 from certificate.exceptions import CertificateError
 from certificate.signing import SigningKey, key_id_of, verify_labelled_signature
 from certificate.types import SignatureAlgorithm
+from ledger.chain import RpcClient
 from ledger.exceptions import (
     LedgerAnswerError,
     LedgerValueError,
@@ -82,7 +83,7 @@ __all__ = [
     "WitnessRejection",
     "WitnessedCheckpoint",
     "decode_statement",
-    "read_checkpoint",
+    "read_checkpoints",
     "sign_checkpoint",
     "verify_cosignature",
 ]
@@ -416,30 +417,60 @@ class CheckpointPool:
         )
 
 
-def read_checkpoint(w3: Web3, chain_id: int, contract: str, block: int) -> Checkpoint:
-    """What the endpoint behind ``w3`` says block ``block`` is, as a checkpoint of the ledger at
-    ``contract`` on chain ``chain_id``.
+def read_checkpoints(
+    rpc: RpcClient, chain_id: int, contract: str, numbers: Sequence[int]
+) -> list[Checkpoint]:
+    """What the endpoint behind ``rpc`` says blocks ``numbers`` are, as checkpoints of the
+    ledger at ``contract`` on chain ``chain_id`` (read in JSON-RPC batches, in order).
 
     Raises:
-        LedgerAnswerError: the endpoint serves another chain, or a header that is no header.
-        LedgerError, Web3 errors: the endpoint cannot be read (the block may not exist yet).
+        LedgerAnswerError: the endpoint serves another chain, lacks one of the blocks, or
+            answers with something that is no header.
+        LedgerConnectionError, LedgerRpcError: the endpoint cannot be read.
     """
-    served = int(w3.eth.chain_id)
-    if served != chain_id:
-        raise LedgerAnswerError(f"the endpoint serves chain {served}, not chain {chain_id}")
-    header = w3.eth.get_block(block)
+    served = rpc.call("eth_chainId")
+    if not isinstance(served, str) or _quantity(served) != chain_id:
+        raise LedgerAnswerError(f"the endpoint serves chain {served!r:.80}, not chain {chain_id}")
+    address = to_checksum_address(contract)
+    found: list[Checkpoint] = []
+    for start in range(0, len(numbers), _HEADER_BATCH):
+        chunk = numbers[start : start + _HEADER_BATCH]
+        headers = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in chunk])
+        found += [_checkpoint(chain_id, address, n, h) for n, h in zip(chunk, headers, strict=True)]
+    return found
+
+
+_HEADER_BATCH = 100
+
+
+def _quantity(value: str) -> int:
+    if not value.startswith("0x") or not 3 <= len(value) <= 66:
+        raise ValueError(f"{value!r:.80} is no JSON-RPC quantity")
+    return int(value, 16)
+
+
+def _checkpoint(chain_id: int, contract: Address, number: int, header: Any) -> Checkpoint:
+    """The checkpoint a raw ``eth_getBlockByNumber`` answer for block ``number`` stands for."""
     try:
-        if int(header["number"]) != block:
-            raise ValueError(f"it names itself block {header['number']}")
+        if not isinstance(header, dict):
+            raise ValueError("there is no such block" if header is None else "not an object")
+        if _quantity(header["number"]) != number:
+            raise ValueError(f"it names itself block {header['number']!r:.80}")
         return Checkpoint(
             chain_id=chain_id,
-            contract=to_checksum_address(contract),
-            block_number=int(header["number"]),
-            block_hash=Hash32(bytes(header["hash"])),
-            state_root=Hash32(bytes(header["stateRoot"])),
-            block_time=int(header["timestamp"]),
+            contract=contract,
+            block_number=number,
+            block_hash=_hash32(_hex_bytes(header["hash"]), "block hash"),
+            state_root=_hash32(_hex_bytes(header["stateRoot"]), "state root"),
+            block_time=_quantity(header["timestamp"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise LedgerAnswerError(
-            f"the endpoint's block {block} is no usable header: {error}"
-        ) from error
+            f"the endpoint's block {number} is no usable header: {error}"
+        ) from None
+
+
+def _hex_bytes(value: Any) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise ValueError(f"{value!r:.80} is not 0x-hex")
+    return bytes.fromhex(value[2:])

@@ -11,6 +11,7 @@ from web3 import Web3
 
 from certificate.signing import SigningKey, verify_labelled_signature
 from certificate.types import SignatureAlgorithm
+from ledger.chain import RpcClient
 from ledger.deploy import Deployment
 from ledger.exceptions import (
     LedgerAnswerError,
@@ -30,7 +31,7 @@ from ledger.witness import (
     SignedCheckpoint,
     WitnessRejection,
     decode_statement,
-    read_checkpoint,
+    read_checkpoints,
     sign_checkpoint,
     verify_cosignature,
 )
@@ -290,17 +291,22 @@ def test_validly_signed_checkpoints_that_differ_at_one_height_stop_the_choice() 
     assert caught.value.conflicts == (conflict,)
 
 
-def test_a_checkpoint_read_from_the_chain_is_its_header(w3: Web3, deployment: Deployment) -> None:
-    number = w3.eth.block_number
-    header = w3.eth.get_block(number)
-    checkpoint = read_checkpoint(w3, deployment.chain_id, deployment.address, number)
-    assert checkpoint.block_number == number
-    assert checkpoint.block_hash == bytes(header["hash"])
-    assert checkpoint.state_root == bytes(header["stateRoot"])
-    assert checkpoint.block_time == header["timestamp"]
-    assert checkpoint.contract == Web3.to_checksum_address(deployment.address)
+def test_checkpoints_read_from_the_chain_are_its_headers(w3: Web3, deployment: Deployment) -> None:
+    rpc = RpcClient.for_web3(w3)
+    head = w3.eth.block_number
+    numbers = [n % (head + 1) for n in range(head, head + 250)]  # three JSON-RPC batches
+    checkpoints = read_checkpoints(rpc, deployment.chain_id, deployment.address, numbers)
+    assert [c.block_number for c in checkpoints] == numbers
+    for checkpoint in checkpoints[:2]:
+        header = w3.eth.get_block(checkpoint.block_number)
+        assert checkpoint.block_hash == bytes(header["hash"])
+        assert checkpoint.state_root == bytes(header["stateRoot"])
+        assert checkpoint.block_time == header["timestamp"]
+        assert checkpoint.contract == Web3.to_checksum_address(deployment.address)
     with pytest.raises(LedgerAnswerError, match="not chain 1"):
-        read_checkpoint(w3, 1, deployment.address, number)
+        read_checkpoints(rpc, 1, deployment.address, [head])
+    with pytest.raises(LedgerAnswerError, match="no such block"):
+        read_checkpoints(rpc, deployment.chain_id, deployment.address, [head + 1000])
 
 
 def test_the_wire_form_round_trips_and_refuses_hostile_values() -> None:
