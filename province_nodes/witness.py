@@ -280,7 +280,7 @@ class Witness:
             mine = self._own_signature(ledger, checkpoint)
             if mine is None:
                 raise NodeConflictError(
-                    f"this node's signing key does not count at block "
+                    f"none of this node's signing keys counts at block "
                     f"{checkpoint.block_number}'s time (registered later, or not yet)",
                     code="witness_cannot_sign",
                 )
@@ -349,15 +349,19 @@ class Witness:
     def _own_signature(
         self, ledger: HurenLedgerClient, checkpoint: Checkpoint
     ) -> Cosignature | None:
-        """This node's signature of ``checkpoint``, if its active key counts at its block time."""
-        key = self.keys.active
-        mine = sign_checkpoint(checkpoint, self.province, key)
-        try:
-            verify_cosignature(checkpoint, mine, self._key(ledger, key.key_id))
-        except WitnessSignatureError as error:
-            log.warning("cannot witness block %d: %s", checkpoint.block_number, error)
-            return None
-        return mine
+        """This node's signature of ``checkpoint`` with the first of its keys (the active one
+        first) whose chain record makes it count at the block's time."""
+        problems = []
+        for key in self.keys.every_key():
+            mine = sign_checkpoint(checkpoint, self.province, key)
+            try:
+                verify_cosignature(checkpoint, mine, self._key(ledger, key.key_id))
+            except WitnessSignatureError as error:
+                problems.append(str(error))
+                continue
+            return mine
+        log.warning("cannot witness block %d: %s", checkpoint.block_number, "; ".join(problems))
+        return None
 
     def _signed_here(self, signed: SignedCheckpoint) -> bool:
         return any(s.province == self.province for s in signed.signatures)

@@ -238,6 +238,26 @@ def test_a_revoked_key_is_no_witness(ledger: WitnessLedger) -> None:
     assert (after.status_code, after.json()["error"]) == (401, "witness_key_revoked")
 
 
+def test_a_block_from_before_a_rotation_is_cosigned_with_the_key_valid_then(
+    ledger: WitnessLedger,
+) -> None:
+    """Zhejiang rotates its key after a block; asked to cosign that block, it signs with the
+    retired key, whose window contains the block's time (the new key's does not)."""
+    shanghai, zhejiang = ledger.nodes[SHANGHAI], ledger.nodes[ZHEJIANG]
+    _mine(ledger)
+    before = _head(ledger)
+    old = zhejiang.node.keys.active
+    time.sleep(1.1)  # the new key is registered in a later second than the block's
+    zhejiang.node.keys.rotate(zhejiang.node.chain, zhejiang.node.batcher.flush)
+    assert zhejiang.node.keys.active.key_id != old.key_id
+    answer = zhejiang.post("/witness/cosign", json=_request(shanghai, before))
+    assert answer.status_code == 200, answer.text
+    signature = CosignatureModel.model_validate(answer.json()).to_cosignature()
+    assert signature.key_id == old.key_id
+    pool = ledger.pool()
+    assert pool.add(SignedCheckpoint(before, (signature,))) == []
+
+
 def test_a_peer_asks_again_for_a_block_final_on_the_peers_chain(
     tmp_path: Path, local_chain: LocalChain
 ) -> None:
