@@ -50,7 +50,10 @@ from ledger.witness_api import (
     WitnessClient,
 )
 
-__all__ = ["WitnessReport", "WitnessSources", "check_witnesses"]
+__all__ = ["MAX_EVIDENCE", "WitnessReport", "WitnessSources", "check_witnesses"]
+
+MAX_EVIDENCE = 10_000
+"""Most contradicted checkpoints read from one node; a node with more is not read further."""
 
 _KEY_FINDINGS = {
     WitnessRejection.UNKNOWN_KEY,
@@ -142,23 +145,40 @@ def _collect(
     client: WitnessClient, url: str, from_block: int, to_block: int
 ) -> list[SignedCheckpoint]:
     """Every checkpoint in the range the node at ``url`` serves, and both sides of the evidence
-    it kept."""
+    it kept.
+
+    Raises:
+        WitnessSourceError: also when the node's pages do not advance, or its evidence passes
+            :data:`MAX_EVIDENCE` items (a node cannot keep the auditor reading forever).
+    """
     found: list[SignedCheckpoint] = []
-    after: int | None = from_block - 1
-    while after is not None:
+    after = from_block - 1
+    while after < to_block:
         page = client.page(url, after)
         found += [item.to_signed() for item in page.items]
-        reached = page.items[-1].checkpoint.block_number if page.items else to_block
-        after = page.next_after if reached < to_block else None
-    conflict_after: int | None = 0
-    while conflict_after is not None:
+        if page.next_after is None:
+            break
+        after = _advanced(url, after, page.next_after)
+    kept, conflict_after = 0, 0
+    while True:
         evidence = client.conflicts(url, conflict_after)
         for item in evidence.items:
-            found.append(item.claimed.to_signed())
-            if item.ours is not None:
-                found.append(item.ours.to_signed())
-        conflict_after = evidence.next_after
+            found += [item.claimed.to_signed()] + ([item.ours.to_signed()] if item.ours else [])
+        kept += len(evidence.items)
+        if evidence.next_after is None:
+            break
+        if kept > MAX_EVIDENCE:
+            raise WitnessSourceError(
+                f"the node at {url} serves more than {MAX_EVIDENCE} conflicts", url
+            )
+        conflict_after = _advanced(url, conflict_after, evidence.next_after)
     return [s for s in found if from_block <= s.checkpoint.block_number <= to_block]
+
+
+def _advanced(url: str, after: int, next_after: int) -> int:
+    if next_after <= after:
+        raise WitnessSourceError(f"the node at {url} pages backwards ({after} → {next_after})", url)
+    return next_after
 
 
 def _judge(report: WitnessReport, url: str, rejected: Rejected) -> None:

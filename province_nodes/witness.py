@@ -107,9 +107,12 @@ class Witness:
     def start(self, interval: float) -> None:
         """Make a checkpoint every ``interval`` seconds (the first after one interval) in a
         daemon thread, until :meth:`stop`."""
-        self._stop.clear()
+        self._stop = threading.Event()  # a fresh one: a thread of an earlier start keeps its own
         self._thread = threading.Thread(
-            target=self._loop, args=(interval,), name=f"witness-{self.province}", daemon=True
+            target=self._loop,
+            args=(interval, self._stop),
+            name=f"witness-{self.province}",
+            daemon=True,
         )
         self._thread.start()
 
@@ -120,8 +123,8 @@ class Witness:
             self._thread.join(timeout)
             self._thread = None
 
-    def _loop(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+    def _loop(self, interval: float, stop: threading.Event) -> None:
+        while not stop.wait(interval):
             try:
                 self.run_once()
             except (ChainUnavailableError, StoreUnavailableError) as error:
@@ -162,6 +165,8 @@ class Witness:
         there, if it has not signed that one either.
         """
         for code, endpoint in peers.items():
+            if self._stop.is_set():
+                return  # the node is stopping: the next start asks again
             candidate: SignedCheckpoint | None = signed
             for _attempt in (1, 2):
                 if candidate is None or code in {s.province for s in candidate.signatures}:

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from lying_proxy import lying_proxy
 from sqlmodel import col, select
@@ -147,3 +148,39 @@ def test_unregistered_keys_and_altered_signatures_are_reported(witnessed: Witnes
     ]
     assert report.witness.newest is not None  # Shanghai's genuine signature, served by Zhejiang
     assert report.witness.newest.provinces == (SHANGHAI, JIANGSU, ZHEJIANG)
+
+
+def test_a_node_cannot_keep_the_auditor_reading(w3: Any, deployment: Any) -> None:
+    """One node pages backwards, another serves evidence without end: each is listed as not
+    read, and the audit ends."""
+    claimed = {
+        "checkpoint": {
+            "chain_id": deployment.chain_id,
+            "contract": deployment.address,
+            "block_number": 0,
+            "block_hash": "0x" + "11" * 32,
+            "state_root": "0x" + "22" * 32,
+            "block_time": 0,
+        },
+        "signatures": [],
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        after = int(request.url.params.get("after", "0"))
+        if request.url.host == "backwards" and request.url.path == "/witness/checkpoints":
+            return httpx.Response(200, json={"items": [], "next_after": max(0, after - 1)})
+        if request.url.path == "/witness/conflicts":
+            items = [
+                {"id": after + i, "claimed": claimed, "ours": None, "recorded_at": 0}
+                for i in range(1, 101)
+            ]
+            return httpx.Response(200, json={"items": items, "next_after": after + 100})
+        return httpx.Response(200, json={"items": [], "next_after": None})
+
+    client = WitnessClient(transport=httpx.MockTransport(answer))
+    sources = WitnessSources(client, ("http://backwards", "http://endless"))
+    report = run_audit(w3, deployment, witnesses=sources, compare_views=False)
+    assert report.witness is not None
+    unreachable = report.witness.unreachable
+    assert "pages backwards" in unreachable["http://backwards"]
+    assert "more than 10000 conflicts" in unreachable["http://endless"]
