@@ -151,11 +151,6 @@ class Checkpoint:
         _hash32(self.block_hash, "block hash")
         _hash32(self.state_root, "state root")
 
-    @property
-    def ledger(self) -> tuple[int, Address]:
-        """``(chain id, contract)``: which ledger the checkpoint is of."""
-        return (self.chain_id, self.contract)
-
     def statement(self, province: int, key_id: bytes) -> bytes:
         """The bytes ``province`` signs with key ``key_id`` (after :data:`CHECKPOINT_LABEL`)."""
         _in_range(province, 0, 2**32 - 1, "province code")

@@ -203,11 +203,13 @@ class WitnessClient:
         Raises:
             WitnessSourceError: unreachable, a refusal, or an answer outside the wire form.
         """
-        return self._one(url, f"{CHECKPOINTS_PATH}/latest")
-
-    def at(self, url: str, block_number: int) -> SignedCheckpoint | None:
-        """The node's checkpoint at ``block_number`` (None if it holds none there)."""
-        return self._one(url, f"{CHECKPOINTS_PATH}/{int(block_number)}")
+        try:
+            answer = self._request("GET", url, f"{CHECKPOINTS_PATH}/latest")
+        except WitnessRefusedError as error:
+            if error.status == 404:
+                return None
+            raise
+        return _parsed(SignedCheckpointModel, _json(url, answer), url).to_signed()
 
     def page(self, url: str, after: int = -1, limit: int = MAX_PAGE) -> CheckpointPage:
         """The node's checkpoints above height ``after`` (-1: from the first), ascending."""
@@ -238,15 +240,6 @@ class WitnessClient:
     def close(self) -> None:
         """Close the pooled connections."""
         self._http.close()
-
-    def _one(self, url: str, path: str) -> SignedCheckpoint | None:
-        try:
-            answer = self._request("GET", url, path)
-        except WitnessRefusedError as error:
-            if error.status == 404:
-                return None
-            raise
-        return _parsed(SignedCheckpointModel, _json(url, answer), url).to_signed()
 
     def _request(self, method: str, url: str, path: str, **options: Any) -> tuple[int, bytes]:
         """Send one request; the status and the body, read up to the size bound. Any answer

@@ -30,6 +30,7 @@ from ledger.witness_api import (
     ConflictPage,
     CosignatureModel,
     SignedCheckpointModel,
+    WitnessClient,
 )
 
 JSON = {"Content-Type": "application/json"}
@@ -106,6 +107,7 @@ def test_three_provinces_cosign_each_others_checkpoints(ledger: WitnessLedger) -
 
     latest = zhejiang.get("/witness/checkpoints/latest")
     assert latest.status_code == 200 and _signed(latest.json()) == signed
+    assert WitnessClient().latest(zhejiang.url) == signed
     pool = ledger.pool()
     assert pool.add(signed) == []
     assert pool.newest(3).checkpoint == head
@@ -286,6 +288,7 @@ def test_a_peer_asks_again_for_a_block_final_on_the_peers_chain(
 def test_a_removed_member_is_no_witness(tmp_path: Path, local_chain: LocalChain) -> None:
     with witness_nodes(tmp_path, local_chain) as ledger:
         shanghai, jiangsu = ledger.nodes[SHANGHAI], ledger.nodes[JIANGSU]
+        assert WitnessClient().latest(jiangsu.url) is None  # nothing witnessed yet
         proposal = ledger.writer(JIANGSU).propose(ProposalKind.REMOVE_MEMBER, code=SHANGHAI)
         ledger.writer(ZHEJIANG).approve(proposal)
         answer = jiangsu.post("/witness/cosign", json=_request(shanghai, _head(ledger)))
