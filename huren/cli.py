@@ -1,49 +1,111 @@
 """``huren``: one command line over the ledger, the province node, the verifier and the auditor.
 
-Each package owns its sub-commands and registers them here through a ``register(subparsers)``
-function, so this module only dispatches; a sub-command's handler returns the process exit code.
+Each package owns its sub-command and adds it through its ``register(subparsers)`` function;
+this module only chooses which to add and dispatches. A sub-command's handler returns the
+process exit code.
+
+DESIGN: start-up cost. Importing a package runs its ``__init__``, and the service packages'
+pull in their whole stacks (the province node: FastAPI, SQLAlchemy, Alembic; the verifier:
+web3), so every command importing every package cost seconds, and the demo starts each of its
+node processes through ``huren node serve``. :data:`COMMANDS` therefore maps each command name
+to a loader that imports its package's ``register`` (a plain import, which mypy checks): a
+command line naming one command imports that package alone; ``huren --help`` and a command line
+naming none (an error to report) load them all, to list them.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeAlias
 
 from ledger.recursion_limit import restore_recursion_limit
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "Register", "build_parser", "main"]
 
-# Modules that contribute sub-commands, in the order `huren --help` lists them.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "ledger.cli",
-    "audit.cli",
-    "verifier.cli",
-    "province_nodes.cli",
-    "huren.demo.cli",
-    "huren.bench",
-)
-
+# A string: argparse's action class is generic only to type checkers.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every package's sub-commands."""
+class Register(Protocol):
+    """A package's ``register``: adds its command (with ``handler`` set) to ``subparsers``."""
+
+    def __call__(self, subparsers: Subparsers, /) -> None: ...
+
+
+def _chain() -> Register:
+    from ledger.cli import register
+
+    return register
+
+
+def _audit() -> Register:
+    from audit.cli import register
+
+    return register
+
+
+def _verify() -> Register:
+    from verifier.cli import register
+
+    return register
+
+
+def _node() -> Register:
+    from province_nodes.cli import register
+
+    return register
+
+
+def _demo() -> Register:
+    from huren.demo.cli import register
+
+    return register
+
+
+def _bench() -> Register:
+    from huren.bench import register
+
+    return register
+
+
+COMMANDS: dict[str, Callable[[], Register]] = {
+    "chain": _chain,
+    "audit": _audit,
+    "verify": _verify,
+    "node": _node,
+    "demo": _demo,
+    "bench": _bench,
+}
+"""Each command's name and the loader of the ``register`` that adds it, in ``--help`` order."""
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser for ``argv``: with the command it names, or with every command."""
     parser = argparse.ArgumentParser(
         prog="huren",
         description="huren (互认): blockchain-anchored mutual recognition of e-certificates.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in _COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    named = _command_named(sys.argv[1:] if argv is None else argv)
+    for name, load in COMMANDS.items():
+        if named is None or name == named:
+            load()(subparsers)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, if it names one: its first word (``huren`` has no options of
+    its own but ``--help``, which lists every command)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``huren`` command; returns its exit code."""
     restore_recursion_limit()
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)

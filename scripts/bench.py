@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Run huren's benchmark suite and rewrite BENCHMARKS.md with the results.
 
-Each area has a module in ``scripts/benchmarks/`` exposing ``run(rounds, scale) -> list[dict]``;
-a measurement is ``{"name", "value", "unit", "command_note"}`` and its value is already the
-median of ``rounds`` rounds. The machine is small and shared, so figures that are compared are
-measured in the same run, and the file records the machine and the exact command.
+Each area has a module in ``scripts/benchmarks/`` exposing ``run(rounds, scale)``, which returns
+its :class:`~benchmarks.Measurement` records, each value already the median of ``rounds``
+rounds. The machine is small and shared, so figures that are compared are measured in the same
+run, and the file records the machine and the exact command.
 
     python scripts/bench.py                      # every area, default sizes
     python scripts/bench.py --only format node   # some areas
@@ -14,27 +14,83 @@ measured in the same run, and the file records the machine and the exact command
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import shlex
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # annotations only; run_areas puts scripts/ on the path at run time
+    from benchmarks import Measurement
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS: tuple[tuple[str, str], ...] = (
-    ("format", "Certificate format (issue 3)"),
-    ("ledger", "Ledger contracts on anvil (issue 2)"),
-    ("node", "Province node (issue 4)"),
-    ("verifier", "Verifier (issue 5)"),
-    ("audit", "Auditor (issue 6)"),
-    ("qr", "QR payloads (issue 7)"),
+
+
+class Benchmark(Protocol):
+    """An area's ``run``: its measurements at ``scale`` times the default sizes."""
+
+    def __call__(self, rounds: int = ..., scale: float = ...) -> list[Measurement]: ...
+
+
+# Each area's module is imported only when the area runs (they import the whole system).
+def _format() -> Benchmark:
+    from benchmarks.format import run
+
+    return run
+
+
+def _ledger() -> Benchmark:
+    from benchmarks.ledger import run
+
+    return run
+
+
+def _node() -> Benchmark:
+    from benchmarks.node import run
+
+    return run
+
+
+def _verifier() -> Benchmark:
+    from benchmarks.verifier import run
+
+    return run
+
+
+def _audit() -> Benchmark:
+    from benchmarks.audit import run
+
+    return run
+
+
+def _qr() -> Benchmark:
+    from benchmarks.qr import run
+
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A benchmark area: its name (for ``--only``), its title and the loader of its ``run``."""
+
+    name: str
+    title: str
+    load: Callable[[], Benchmark]
+
+
+AREAS: tuple[Area, ...] = (
+    Area("format", "Certificate format (issue 3)", _format),
+    Area("ledger", "Ledger contracts on anvil (issue 2)", _ledger),
+    Area("node", "Province node (issue 4)", _node),
+    Area("verifier", "Verifier (issue 5)", _verifier),
+    Area("audit", "Auditor (issue 6)", _audit),
+    Area("qr", "QR payloads (issue 7)", _qr),
 )
 
 POSTGRES_VARIABLE = "HUREN_TEST_POSTGRES_URL"
@@ -115,22 +171,22 @@ def _commit() -> str:
         return "unknown"
 
 
-def run_areas(names: Sequence[str], rounds: int, scale: float) -> dict[str, list[dict[str, Any]]]:
+def run_areas(names: Sequence[str], rounds: int, scale: float) -> dict[str, list[Measurement]]:
     """Run the named areas' benchmarks, in suite order, printing as they finish."""
     sys.path.insert(0, str(ROOT / "scripts"))
     sys.path.insert(0, str(ROOT))
-    results: dict[str, list[dict[str, Any]]] = {}
-    for name, title in AREAS:
-        if name not in names:
+    results: dict[str, list[Measurement]] = {}
+    for area in AREAS:
+        if area.name not in names:
             continue
-        module = importlib.import_module(f"benchmarks.{name}")
-        print(f"== {title}", flush=True)
+        run = area.load()
+        print(f"== {area.title}", flush=True)
         started = time.perf_counter()
-        measurements = module.run(rounds=rounds, scale=scale)
+        measurements = run(rounds=rounds, scale=scale)
         for m in measurements:
             print(f"   {m['name']}: {_format_value(m['value'])} {m['unit']}", flush=True)
         print(f"   ({time.perf_counter() - started:.0f} s)", flush=True)
-        results[name] = measurements
+        results[area.name] = measurements
     return results
 
 
@@ -140,7 +196,7 @@ def _format_value(value: float) -> str:
     return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def target_rows(results: dict[str, list[dict[str, Any]]]) -> list[tuple[Target, float]]:
+def target_rows(results: dict[str, list[Measurement]]) -> list[tuple[Target, float]]:
     """Each target whose measurement this run made, with the measured value."""
     values = {(area, m["name"]): m["value"] for area, ms in results.items() for m in ms}
     return [
@@ -150,9 +206,9 @@ def target_rows(results: dict[str, list[dict[str, Any]]]) -> list[tuple[Target, 
     ]
 
 
-def render(results: dict[str, list[dict[str, Any]]], command: str, rounds: int) -> str:
+def render(results: dict[str, list[Measurement]], command: str, rounds: int) -> str:
     """The BENCHMARKS.md text."""
-    titles = dict(AREAS)
+    titles = {area.name: area.title for area in AREAS}
     lines = [
         "# Benchmarks",
         "",
@@ -196,13 +252,13 @@ def render(results: dict[str, list[dict[str, Any]]], command: str, rounds: int) 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the suite; write BENCHMARKS.md unless ``--no-write``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", nargs="+", choices=[a for a, _ in AREAS], default=None)
+    parser.add_argument("--only", nargs="+", choices=[area.name for area in AREAS], default=None)
     parser.add_argument("--rounds", type=int, default=5, help="rounds per figure (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the workload sizes")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv)
-    names = args.only or [a for a, _ in AREAS]
+    names = args.only or [area.name for area in AREAS]
     results = run_areas(names, args.rounds, args.scale)
     for target, value in target_rows(results):
         verdict = "met" if target.met(value) else "NOT met"

@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from audit import Checkpoint, Rebuild, replay, run_audit
 from ledger.anvil import LocalChain, dev_accounts
@@ -33,6 +33,9 @@ from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_
 from ledger.events import EventReader
 from ledger.sender import TransactionSender, TxRequest
 from ledger.types import StatusReason
+
+if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
+    from benchmarks import Measurement
 
 BATCHES = 1000
 BATCH_SIZE = 1000
@@ -110,7 +113,7 @@ def _replay_once(url: str, deployment: Deployment) -> tuple[int, float]:
     return stats.events, stats.seconds
 
 
-def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     """Build the history once, then measure ``rounds`` replays and full audits."""
     note = "anvil automine (cancun, base fee 0) on loopback; wall time"
     # A zero base fee stays zero: full blocks of revokeBatch would otherwise raise it past the
@@ -168,5 +171,5 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _m(name: str, value: float, unit: str, note: str) -> dict[str, Any]:
+def _m(name: str, value: float, unit: str, note: str) -> Measurement:
     return {"name": name, "value": round(value, 3), "unit": unit, "command_note": note}

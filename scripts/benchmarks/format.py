@@ -28,7 +28,7 @@ import hashlib
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import nacl.signing
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -50,6 +50,9 @@ from certificate import (
 )
 from certificate.samples import sample_documents
 from certificate.signing import load_public_key
+
+if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
+    from benchmarks import Measurement
 
 DOCUMENTS = 2_000
 """Documents sealed and verified per round, at scale 1."""
@@ -215,14 +218,14 @@ def _reference_rates(rounds: int, count: int) -> tuple[float, float, float]:
     return signs, verifies, openssl_verifies
 
 
-def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     """Measure; each value is the median of ``rounds`` rounds, sizes multiplied by ``scale``."""
     count = max(1, round(DOCUMENTS * scale))
     leaves = max(1, round(LEAVES * scale))
     where = f"median of {rounds} rounds, CPU time of one thread"
     docs = f"{count:,} sample documents of all 7 types"
     signs, verifies, openssl_verifies = _reference_rates(rounds, count)
-    results: list[dict[str, Any]] = [
+    results: list[Measurement] = [
         {
             "name": "reference: bare Ed25519 signatures per second",
             "value": round(signs),

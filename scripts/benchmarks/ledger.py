@@ -11,7 +11,7 @@ sequential ``send`` (one anchor waits for its receipt before the next) and pipel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tests.ledger.contract_helpers import (
     SHANGHAI,
@@ -21,13 +21,16 @@ from tests.ledger.contract_helpers import (
     private_ledger,
 )
 
+if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
+    from benchmarks import Measurement
+
 SEQUENTIAL_ANCHORS = 200
 """Anchors sent one after another per round, at scale 1."""
 PIPELINED_ANCHORS = 1000
 """Anchors sent through one ``send_many`` per round, at scale 1."""
 
 
-def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     """Measure on a fresh local chain; returns ``{"name", "value", "unit", "command_note"}``
     records, each value the median of ``rounds`` rounds."""
     sequential_count = max(1, round(SEQUENTIAL_ANCHORS * scale))
@@ -47,7 +50,7 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
             pipelined.append(anchor_rate(client, pipelined_count, pipelined=True))
 
     chain = "new anvil per round, automine (cancun), loopback, one account"
-    results: list[dict[str, Any]] = [
+    results: list[Measurement] = [
         {
             "name": f"gas {name}",
             "value": median(values),

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi.testclient import TestClient
 from hexbytes import HexBytes
@@ -47,6 +47,9 @@ from province_nodes.models import BatchRow
 from province_nodes.node import ProvinceNode
 from province_nodes.settings import NodeSettings
 from province_nodes.types import Role
+
+if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
+    from benchmarks import Measurement
 
 PROVINCE = 330000
 BATCH_SIZE = 1024
@@ -156,7 +159,7 @@ def bulk_round(client: TestClient, node: ProvinceNode, headers: dict[str, str],
     }
 
 
-def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     """Measure; returns ``{"name", "value", "unit", "command_note"}`` records (medians)."""
     http_count = max(10, round(HTTP_COUNT * scale))
     bulk_count = max(BATCH_SIZE, round(BULK_COUNT * scale))
@@ -206,7 +209,7 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
         ),
         "gas_per_certificate": ("gas", "anchor() gasUsed of a full batch / 1024"),
     }
-    results = []
+    results: list[Measurement] = []
     for name, values in samples.items():
         key = name.split(" ", 2)[2]
         path = name.split(" ")[1]

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
 
@@ -42,6 +42,9 @@ from ledger.sender import TransactionSender
 from tests.verifier.verifier_support import Issuer
 from verifier import Verdict, Web3ChainView, verify, verify_many
 from verifier.service import hash_token
+
+if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
+    from benchmarks import Measurement
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,7 +145,7 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run(rounds: int = 5, scale: float = 1.0) -> list[dict[str, Any]]:
+def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     """Measure on a fresh local chain; returns ``{"name", "value", "unit", "command_note"}``
     records, each value the median of ``rounds`` rounds."""
     single_count = max(10, round(SINGLE * scale))

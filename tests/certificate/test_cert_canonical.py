@@ -41,13 +41,13 @@ def fast(path: str, value: Any, salt: str) -> bytes | type[Exception]:
         return CertificateFormatError
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(path=st.text(), value=json_values, salt=st.text())
 def test_fast_path_equals_rfc8785(path: str, value: Any, salt: str) -> None:
     assert fast(path, value, salt) == reference([path, value, salt])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(text=st.text(st.characters(max_codepoint=0x7F)) | st.text(st.characters(categories=["Cc"])))
 def test_escaping_of_ascii_and_control_characters(text: str) -> None:
     assert canonical_field("/a", text, SALT) == rfc8785.dumps(["/a", text, SALT])

@@ -49,7 +49,7 @@ def test_credit_code_errors_say_what_to_do() -> None:
             validate_credit_code(bad)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     body=st.text(st.sampled_from(USCC_ALPHABET), min_size=15, max_size=15),
     district=st.sampled_from(["310104", "320505", "330106"]),
@@ -112,7 +112,7 @@ def test_identifier_round_trip() -> None:
     assert parts.check == mod37_36_check_character(identifier[:-2].replace(".", ""))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     serial=st.text(st.sampled_from(MOD37_36_ALPHABET), min_size=1, max_size=32),
     version=st.integers(1, 999),

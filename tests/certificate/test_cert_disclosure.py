@@ -38,7 +38,7 @@ def sealed_samples(ed25519_key: SigningKey) -> dict[str, SealedCertificate]:
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), kind=st.sampled_from(SAMPLE_KINDS))
 def test_any_subset_keeps_the_digest(
     data: st.DataObject,

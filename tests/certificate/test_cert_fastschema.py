@@ -99,7 +99,7 @@ def mutated_faces(draw: st.DrawFn) -> tuple[str, Any]:
     return key, face
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(case=mutated_faces())
 def test_compiled_validator_agrees_with_jsonschema(case: tuple[str, Any]) -> None:
     key, face = case

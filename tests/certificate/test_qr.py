@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import random
 import zlib
 from collections.abc import Callable
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certificate import (
+    CertificateDocument,
     CertificateFormatError,
     CertificateReference,
     MerkleTree,
@@ -25,6 +29,7 @@ from certificate import (
     decode_qr_payload,
     disclose,
     make_qr,
+    parse_sealed,
     qr_payload,
     reference_payload,
     seal,
@@ -32,6 +37,7 @@ from certificate import (
 )
 from certificate.base45 import b45decode, b45encode
 from certificate.compact import MAX_UNPACKED_BYTES, pack_sealed, unpack_sealed
+from certificate.digest import document_digest
 from certificate.qr import QR_ALPHANUMERIC_CAPACITY, qr_version
 from certificate.samples import SAMPLE_KINDS, sample_document
 
@@ -126,16 +132,39 @@ def test_sealed_and_p256_and_unanchored_round_trip(
     assert decode_qr_payload(sealed_payload(narrowed)) == narrowed
 
 
+def _reseal(
+    document: CertificateDocument, key: SigningKey, rng: random.Random
+) -> SealedCertificate:
+    """``seal(document, key)`` with salts drawn from ``rng``, so the same on every run."""
+    data = json.loads(seal(document, key).to_json())
+    salts = data["content"]["salts"]
+    for path in salts:
+        salts[path] = base64.urlsafe_b64encode(rng.randbytes(16)).rstrip(b"=").decode()
+    digest = document_digest(data["content"]["document"], salts)
+    data["digest"] = "0x" + digest.hex()
+    data["signature"]["value"] = "0x" + key.sign_digest(digest).hex()
+    return parse_sealed(json.dumps(data))
+
+
 def test_payload_is_deterministic_and_compact(
-    anchored: Callable[[str, int], SealedCertificate],
+    anchor_batch: Callable[[list[SealedCertificate]], list[SealedCertificate]],
 ) -> None:
-    sealed = anchored("business_licence", 2)
+    # As the `anchored` fixture makes it, but with a seeded key and salts: zlib's output on
+    # random bytes varies by a dozen bytes from one draw to the next (1,663-1,679 compact and
+    # 1,858-1,875 plain here), enough to carry the ratio across a bound drawn near it.
+    rng = random.Random(2)
+    key = SigningKey(Ed25519PrivateKey.from_private_bytes(rng.randbytes(32)))
+    batch = [
+        _reseal(build_document(sample_document("business_licence", seed=2 + i)), key, rng)
+        for i in range(5)
+    ]
+    sealed = anchor_batch(batch)[2]
     assert sealed_payload(sealed) == sealed_payload(sealed)
     plain = zlib.compress(sealed.to_json().encode(), 9)
     assert len(pack_sealed(sealed)) < 0.9 * len(plain)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     kind=st.sampled_from(SAMPLE_KINDS),
     seed=st.integers(0, 2**32),

@@ -60,7 +60,9 @@ def test_two_senders_one_key_resync(local_chain: LocalChain) -> None:
     receipts = [first.send(to, value=1), second.send(to, value=2)]
     receipts.append(first.send(to, value=3))  # its local nonce was taken by `second`
     nonces = [w3.eth.get_transaction(r["transactionHash"])["nonce"] for r in receipts]
-    assert nonces == [nonces[0], nonces[0] + 1, nonces[0] + 2]
+    # Should this fail again (once: [2, 3, 3]; never in thousands of runs since), name the blocks.
+    blocks = [(r["blockNumber"], r["transactionHash"].hex()) for r in receipts]
+    assert nonces == [nonces[0], nonces[0] + 1, nonces[0] + 2], blocks
     assert all(r["status"] == 1 for r in receipts)
 
 
@@ -410,7 +412,7 @@ KEY = Account.create()
 SIGN = make_signer(bytes(KEY.key))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     chain_id=st.integers(1, 2**40),
     nonce=st.integers(0, 2**64 - 1),

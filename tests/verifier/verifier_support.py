@@ -67,14 +67,16 @@ class Issuer:
         tree = MerkleTree.from_entries([s.digest for s in batch])
         if send:
             receipt = (client or self.client).anchor(tree.root, len(batch))
-        else:
-            receipt = {"transactionHash": random.randbytes(32), "blockNumber": 1}
+            transaction_hash = bytes(receipt["transactionHash"])
+            block_number = int(receipt["blockNumber"])
+        else:  # made up: the root never reaches the chain
+            transaction_hash, block_number = random.randbytes(32), 1
         receipts = batch_receipts(
             tree,
             chain_id=self.chain_id,
             contract_address=self.client.address,
-            transaction_hash=bytes(receipt["transactionHash"]),
-            block_number=int(receipt["blockNumber"]),
+            transaction_hash=transaction_hash,
+            block_number=block_number,
         )
         return [attach_receipt(s, r) for s, r in zip(batch, receipts, strict=True)]
 
