@@ -38,24 +38,35 @@ from ledger.types import (
     StatusRecord,
 )
 
-__all__ = ["LedgerStorage", "StorageRead", "Words"]
+__all__ = ["LIKELY_ENDPOINT_BYTES", "LIKELY_KEY_BYTES", "LedgerStorage", "StorageRead", "Words"]
 
 T = TypeVar("T")
 
 Words = Mapping[int, int]
 """Storage words by slot, as read (a slot never written reads as 0)."""
 
+LIKELY_KEY_BYTES = 91
+"""The longest public key the contract registers (an ECDSA P-256 SubjectPublicKeyInfo)."""
+LIKELY_ENDPOINT_BYTES = 96
+"""A province node's endpoint URL is usually no longer."""
+
 
 @dataclass(frozen=True, slots=True)
 class StorageRead(Generic[T]):
     """One value read from storage: ``slots`` first; then the slots :meth:`more` names from
     their words (the data of a long ``bytes``/``string``, empty otherwise); then :meth:`decode`
-    over all of them."""
+    over all of them.
+
+    ``likely`` are the slots :meth:`more` names for a value of the usual length (a public key
+    of the longest registered kind, an endpoint URL of up to 96 bytes): a reader that asks for
+    them with ``slots`` saves the second round trip almost always.
+    """
 
     what: str
     slots: tuple[int, ...]
     tail: Callable[[Words], tuple[int, ...]]
     decoder: Callable[[Words], T]
+    likely: tuple[int, ...] = ()
 
     def more(self, words: Words) -> tuple[int, ...]:
         """The further slots the words of :attr:`slots` announce."""
@@ -171,6 +182,7 @@ class LedgerStorage:
             (at.slot, public_key.slot),
             lambda words: self.layout.data_slots(public_key, words[public_key.slot]),
             decode,
+            self.layout.data_slots_for(public_key, LIKELY_KEY_BYTES),
         )
 
     def province(self, code: int) -> StorageRead[ProvinceRecord | None]:
@@ -198,6 +210,7 @@ class LedgerStorage:
             (at.slot, endpoint.slot),
             lambda words: self.layout.data_slots(endpoint, words[endpoint.slot]),
             decode,
+            self.layout.data_slots_for(endpoint, LIKELY_ENDPOINT_BYTES),
         )
 
     def _bytes(self, location: Location, words: Words) -> bytes:

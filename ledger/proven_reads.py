@@ -1,11 +1,12 @@
 """Storage reads with state proofs, sent to one node and checked against a pinned block.
 
 :func:`read_proven` takes the :class:`~ledger.ledger_storage.StorageRead` s a reader needs,
-asks one node for all their slots with ``eth_getProof`` at the block (as one JSON-RPC batch of
-calls of at most :data:`SLOTS_PER_CALL` slots), checks every proof against the block's state
-root (:mod:`ledger.state_proof`), then asks in the same way for the data slots that long
-``bytes`` and ``string`` values announce, and decodes. Two round trips at most, whatever the
-number of values; what the node said is used only once proven.
+asks one node for all their slots, and the data slots long ``bytes`` and ``string`` values
+usually need, with ``eth_getProof`` at the block (as one JSON-RPC batch of calls of at most
+:data:`SLOTS_PER_CALL` slots), checks every proof against the block's state root
+(:mod:`ledger.state_proof`), then asks in the same way for any data slot a longer value
+announces, and decodes. One round trip almost always, two at most, whatever the number of
+values; what the node said is used only once proven.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def read_proven(
         LedgerRpcError, LedgerConnectionError: the node failed to answer.
     """
     words: dict[int, int] = {}
-    _prove(rpc, address, list(dict.fromkeys(s for r in reads for s in r.slots)), block, words)
+    first = (s for r in reads for s in (*r.slots, *r.likely))
+    _prove(rpc, address, list(dict.fromkeys(first)), block, words)
     more = [s for r in reads for s in r.more(words) if s not in words]
     _prove(rpc, address, list(dict.fromkeys(more)), block, words)
     return ProvenValues(tuple(read.decode(words) for read in reads), len(words))

@@ -108,7 +108,14 @@ class StorageLayout:
         self._check_bytes(location)
         if word & 1 == 0:
             return ()
-        length = (word - 1) // 2
+        return self.data_slots_for(location, (word - 1) // 2)
+
+    def data_slots_for(self, location: Location, length: int) -> tuple[int, ...]:
+        """The slots that hold the data of a ``bytes``/``string`` of ``length`` bytes at
+        ``location`` if it is kept outside its head word (longer than 31 bytes)."""
+        self._check_bytes(location)
+        if length < _WORD:
+            return ()
         first = int.from_bytes(keccak(word_bytes(location.slot)), "big")
         return tuple(first + index for index in range(-(-length // _WORD)))
 

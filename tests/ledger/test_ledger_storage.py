@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from chain_helpers import ScriptedRpc
 from eth_utils.crypto import keccak
 from web3 import Web3
 
@@ -154,3 +155,32 @@ def test_mapping_slots_follow_solidity_rules() -> None:
     assert layout.entry(layout.entry(statuses, SHANGHAI), digest) == Location(
         int.from_bytes(inner, "big"), 0, layout.entry(layout.entry(statuses, 1), digest).type
     )
+
+
+def test_usual_values_take_one_round_trip(
+    ledger_client: Callable[[int], HurenLedgerClient],
+    scripted_rpc: Callable[..., ScriptedRpc],
+    w3: Web3,
+) -> None:
+    """Public keys and short endpoints come with the first eth_getProof; a longer endpoint
+    needs a second."""
+    key = SigningKey.generate(SignatureAlgorithm.ECDSA_P256_SHA256)
+    key_id = ledger_client(SHANGHAI).register_key(key.spki_der, 2)
+    address = ledger_client(SHANGHAI).address
+    rpc = scripted_rpc()
+    block = read_block(rpc, int(rpc.call("eth_blockNumber"), 16))
+    rpc.calls.clear()
+    usual = [STORAGE.signing_key(key_id), STORAGE.province(SHANGHAI), STORAGE.anchor(bytes(32))]
+    proven = read_proven(rpc, address, usual, block)
+    assert rpc.calls == ["eth_getProof"]
+    assert proven.values[0].public_key == key.spki_der
+
+    deployment = deploy_dev_ledger(w3)
+    HurenLedgerClient(
+        w3, deployment.address, TransactionSender(w3, DEV_PROVINCES[0].account.private_key)
+    ).set_endpoint("https://" + "x" * 120 + ".example")
+    block = read_block(rpc, int(rpc.call("eth_blockNumber"), 16))
+    rpc.calls.clear()
+    (long,) = read_proven(rpc, deployment.address, [STORAGE.province(SHANGHAI)], block).values
+    assert rpc.calls == ["eth_getProof", "eth_getProof"]
+    assert long.endpoint.endswith("x.example")
