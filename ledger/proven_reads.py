@@ -22,8 +22,9 @@ from ledger.types import BlockRef
 
 __all__ = ["SLOTS_PER_CALL", "ProvenValues", "read_proven"]
 
-SLOTS_PER_CALL = 500
-"""Slots per ``eth_getProof`` call: a few hundred KB of proof per answer."""
+SLOTS_PER_CALL = 1024
+"""Slots per ``eth_getProof`` call (a chunk of 1,000 certificates fits one): a few MB of
+proof per answer; anvil rebuilds the storage trie for every call, so fewer calls matter there."""
 
 
 @dataclass(frozen=True, slots=True)
