@@ -21,6 +21,8 @@ drawing in step, give every class a docstring)::
     │   ├── LedgerConnectionError              (also ConnectionError) the node cannot be reached
     │   ├── LedgerRpcError                     the node answered a JSON-RPC call with an error
     │   ├── LedgerAnswerError                  (also ValueError) a view call's answer is garbled
+    │   ├── LedgerProofError                   (also ValueError) a state proof does not hold
+    │   ├── LedgerNoQuorumError                fewer than K endpoints gave identical answers
     │   ├── LedgerTimeoutError                 (also TimeoutError) the chain took too long
     │   ├── LedgerTransactionError             a transaction could not be sent
     │   │   └── LedgerTransactionFailedError   it was mined but failed (receipt status 0)
@@ -48,7 +50,10 @@ drawing in step, give every class a docstring)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.quorum import Fault
 
 __all__ = [
     "LedgerAnswerError",
@@ -62,6 +67,8 @@ __all__ = [
     "LedgerError",
     "LedgerEventError",
     "LedgerLocalChainError",
+    "LedgerNoQuorumError",
+    "LedgerProofError",
     "LedgerRpcError",
     "LedgerTimeoutError",
     "LedgerTransactionError",
@@ -144,6 +151,30 @@ class LedgerRpcError(LedgerError):
 class LedgerAnswerError(LedgerError, ValueError):
     """A contract call's return data does not decode as the function's outputs: there is no
     contract at the address, or the node is broken or lying (:mod:`ledger.calls`)."""
+
+
+class LedgerProofError(LedgerError, ValueError):
+    """A node's state proof does not prove its answer against the state root it is checked
+    against (:mod:`ledger.state_proof`): a changed node or value, another root, another account
+    or slot, or an answer that is not a proof at all. The node is lying or broken."""
+
+
+class LedgerNoQuorumError(LedgerError):
+    """Fewer than the required number of endpoints gave identical answers (:mod:`ledger.quorum`).
+
+    ``faults`` maps each endpoint (by its public URL) that disagreed, failed (a bad proof, an
+    error) or did not answer to what it did.
+    """
+
+    def __init__(self, message: str, faults: Mapping[str, Fault]) -> None:
+        super().__init__(message)
+        self.faults: dict[str, Fault] = dict(faults)
+
+    @property
+    def unreachable_only(self) -> bool:
+        """Whether every fault is an endpoint that could not be reached (no endpoint answered
+        anything unlike another)."""
+        return all(fault.kind == "unreachable" for fault in self.faults.values())
 
 
 class LedgerTimeoutError(LedgerError, TimeoutError):

@@ -1,4 +1,5 @@
-"""``huren verify [FILE...] [--qr PAYLOAD...] [--at TIME] [--json]``: verify sealed certificates.
+"""``huren verify [FILE...] [--qr PAYLOAD...] [--at TIME] [--json] [--rpc URL...] [--quorum K]``:
+verify sealed certificates.
 
 A FILE is a sealed certificate (JSON) or a text file holding a scanned QR payload; ``--qr`` takes
 a payload as typed by a scanner. A payload that is only a reference (``HUREN1R:``) cannot be
@@ -8,6 +9,11 @@ Prints a readable report per file (or one JSON document with every report) and e
 verdict: 0 VALID, 1 INVALID, 2 ERROR. With several files, INVALID outranks ERROR, as in the
 verdict itself: a definite "no" for one file is the answer a clerk must see first. Several files
 are verified as one batch (chain facts fetched in bulk).
+
+The chain is read through every ``--rpc`` endpoint given (default: the embedded chain's): at a
+final block ``--quorum K`` of them agree on (default: all), every deciding value proven against
+that block's state root, accepted only when K endpoints gave identical answers
+(:class:`~verifier.quorum_view.QuorumChainView`; docs/trust.md says what each mode trusts).
 """
 
 from __future__ import annotations
@@ -24,12 +30,12 @@ from certificate.qr import (
     CertificateReference,
     decode_qr_payload,
 )
-from ledger.chain import connect
 from ledger.defaults import DEFAULT_RPC_URL, default_home
 from ledger.deploy import Deployment
 from ledger.exceptions import LedgerError
-from verifier.chain_view import ChainView, UnavailableChain, Web3ChainView
-from verifier.exceptions import ChainUnavailableError, VerifierValueError
+from verifier.chain_view import ChainView
+from verifier.exceptions import VerifierValueError
+from verifier.quorum_view import QuorumChainView
 from verifier.render import render_text
 from verifier.times import parse_time
 from verifier.types import Verdict
@@ -67,7 +73,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument(
-        "--rpc", default=DEFAULT_RPC_URL, help=f"chain JSON-RPC URL ({DEFAULT_RPC_URL})"
+        "--rpc",
+        action="append",
+        default=None,
+        metavar="URL",
+        help=f"a JSON-RPC endpoint of the chain; repeat for several ({DEFAULT_RPC_URL})",
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        default=None,
+        metavar="K",
+        help="how many endpoints must give identical answers (default: all given)",
     )
     parser.add_argument(
         "--deployment",
@@ -78,20 +95,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=_verify)
 
 
-def _chain(rpc: str, record: Path) -> ChainView:
-    """The live view, or one that reports the chain unavailable (so every file still gets a
-    report, with ERROR where the chain was needed)."""
+def _chain(urls: list[str], quorum: int | None, record: Path) -> ChainView:
+    """The view through the endpoints (nothing is asked yet: an unreachable chain gives every
+    file a report, with ERROR where the chain was needed).
+
+    Raises:
+        LedgerError: no deployment record, a URL that is not http(s), a quorum outside 1…N.
+    """
     deployment = Deployment.load(record)
-    try:
-        return Web3ChainView.for_deployment(connect(rpc), deployment)
-    except LedgerError as error:
-        return UnavailableChain(ChainUnavailableError(str(error)))
+    return QuorumChainView.for_deployment(urls, deployment, quorum=quorum)
 
 
 def _verify(args: argparse.Namespace) -> int:
     try:
         at = parse_time(args.at) if args.at is not None else None
-        chain = _chain(args.rpc, args.deployment or default_home() / "deployment.json")
+        chain = _chain(
+            args.rpc or [DEFAULT_RPC_URL],
+            args.quorum,
+            args.deployment or default_home() / "deployment.json",
+        )
     except (VerifierValueError, LedgerError) as error:
         print(f"huren verify: {error}", file=sys.stderr)
         return 2

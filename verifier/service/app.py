@@ -15,13 +15,14 @@ from contextlib import asynccontextmanager
 import httpx2 as httpx
 from fastapi import FastAPI
 
-from ledger.chain import connect
 from ledger.deploy import Deployment
+from ledger.finality import Finality
 from ledger.recursion_limit import restore_recursion_limit
 from service_base.body_guard import BodyGuard, BodyRule
 from service_base.path_guard import PathGuard
 from service_base.problems import install_error_handlers
-from verifier.chain_view import ChainView, Web3ChainView
+from verifier.chain_view import ChainView
+from verifier.quorum_view import QuorumChainView
 from verifier.service.db import make_engine, migrate, unavailable
 from verifier.service.deps import Services, clerk_token
 from verifier.service.node_client import NodeClient
@@ -43,8 +44,9 @@ def create_app(
 
     Args:
         settings: the agency's settings.
-        chain: the ledger view; default: ``settings.rpc_url`` and ``settings.deployment_file``
-            (the chain must answer at start).
+        chain: the ledger view; default: a :class:`QuorumChainView` through the settings'
+            endpoints (``rpc_urls`` or ``rpc_url``, ``rpc_quorum`` of them agreeing, at the
+            ``finality`` block) of ``deployment_file``; closed when the app stops.
         transport: the HTTP transport to province nodes; default: real HTTP.
 
     Every request passes the :class:`~service_base.path_guard.PathGuard` first (no encoded
@@ -54,11 +56,16 @@ def create_app(
     certificate still gets its report).
     """
     restore_recursion_limit()
+    owned: QuorumChainView | None = None
     if chain is None:
-        deployment = Deployment.load(settings.deployment_file)
-        chain = Web3ChainView.for_deployment(
-            connect(settings.rpc_url), deployment, cache_ttl=settings.chain_cache_seconds
+        owned = QuorumChainView.for_deployment(
+            settings.endpoints,
+            Deployment.load(settings.deployment_file),
+            quorum=settings.rpc_quorum,
+            finality=Finality.parse(settings.finality),
+            cache_ttl=settings.chain_cache_seconds,
         )
+        chain = owned
     engine = make_engine(settings.database_url)
     migrate(engine)
     nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
@@ -73,6 +80,8 @@ def create_app(
         yield
         nodes.close()
         engine.dispose()
+        if owned is not None:
+            owned.close()
 
     app = FastAPI(
         title=f"huren agency verifier ({settings.agency_id})",
