@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certificate.exceptions import CertificateFormatError
 from certificate.qr import (
@@ -24,16 +25,16 @@ from certificate.qr import (
     CertificateReference,
     decode_qr_payload,
 )
-from ledger.chain import connect
 from ledger.defaults import DEFAULT_RPC_URL, default_home
-from ledger.deploy import Deployment
 from ledger.exceptions import LedgerError
-from verifier.chain_view import ChainView, UnavailableChain, Web3ChainView
-from verifier.exceptions import ChainUnavailableError, VerifierValueError
+from verifier.exceptions import VerifierValueError
 from verifier.render import render_text
 from verifier.times import parse_time
 from verifier.types import Verdict
-from verifier.verify import SealedInput, verify_many
+
+if TYPE_CHECKING:
+    from verifier.chain_view import ChainView
+    from verifier.verify import SealedInput
 
 __all__ = ["exit_code", "register"]
 
@@ -80,7 +81,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _chain(rpc: str, record: Path) -> ChainView:
     """The live view, or one that reports the chain unavailable (so every file still gets a
-    report, with ERROR where the chain was needed)."""
+    report, with ERROR where the chain was needed).
+
+    The chain stack (web3.py) is imported here, once the inputs are known to be readable, so
+    ``--help`` and a refused command line answer at once.
+    """
+    from ledger.chain import connect
+    from ledger.deploy import Deployment
+    from verifier.chain_view import UnavailableChain, Web3ChainView
+    from verifier.exceptions import ChainUnavailableError
+
     deployment = Deployment.load(record)
     try:
         return Web3ChainView.for_deployment(connect(rpc), deployment)
@@ -91,8 +101,7 @@ def _chain(rpc: str, record: Path) -> ChainView:
 def _verify(args: argparse.Namespace) -> int:
     try:
         at = parse_time(args.at) if args.at is not None else None
-        chain = _chain(args.rpc, args.deployment or default_home() / "deployment.json")
-    except (VerifierValueError, LedgerError) as error:
+    except VerifierValueError as error:
         print(f"huren verify: {error}", file=sys.stderr)
         return 2
     if not args.files and not args.qr:
@@ -115,6 +124,13 @@ def _verify(args: argparse.Namespace) -> int:
     except _NotVerifiable as problem:
         print(f"huren verify: {problem}", file=sys.stderr)
         return 2
+    try:
+        chain = _chain(args.rpc, args.deployment or default_home() / "deployment.json")
+    except LedgerError as error:
+        print(f"huren verify: {error}", file=sys.stderr)
+        return 2
+    from verifier.verify import verify_many
+
     reports = verify_many(inputs, chain, at=at)
     if args.json:
         out = [{"file": s, **r.to_json()} for s, r in zip(sources, reports, strict=True)]
