@@ -15,6 +15,8 @@ the chain stack.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,3 +88,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """This package's module type: the function :func:`verify` keeps its place.
+
+    The function shares its name with the module that defines it, and importing a submodule
+    sets the package's attribute of that name to the submodule, once it has run; so without
+    this, ``from verifier import verify`` would give the module after anything imported
+    ``verifier.verify``. The eager imports this file made before had the same effect.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _HOME_OF.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

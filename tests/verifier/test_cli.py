@@ -149,6 +149,9 @@ def test_the_public_names_load_on_first_use() -> None:
     assert _loaded_after("import verifier; verifier.Verdict; verifier.Reason") == set()
     names = "import verifier\nfor name in verifier.__all__: getattr(verifier, name)"
     assert _loaded_after(names) == {"web3", "eth_account", "verifier.chain_view"}
+    # the function verify, not its module, even after the module was imported by name
+    function = "import verifier.verify\nfrom verifier import verify\nassert callable(verify)"
+    assert "verifier.chain_view" in _loaded_after(function)
     done = subprocess.run(
         [sys.executable, "-c", "import verifier; verifier.nothing_of_that_name"],
         env={**os.environ, "PYTHONPATH": str(REPO)},
