@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 import httpx2 as httpx
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 
 from ledger.chain import connect
 from ledger.deploy import Deployment
@@ -21,8 +23,10 @@ from ledger.recursion_limit import restore_recursion_limit
 from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
 from verifier.chain_view import ChainView, Web3ChainView
+from verifier.service.clerks import has_active_clerk, import_configured
 from verifier.service.db import make_engine, migrate, unavailable
-from verifier.service.deps import Services, clerk_token
+from verifier.service.deps import Services, clerk_of
+from verifier.service.exceptions import AgencyConfigError, AgencyError
 from verifier.service.node_client import NodeClient
 from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
@@ -49,6 +53,11 @@ def create_app(
     Every request body passes the :class:`~service_base.body_guard.BodyGuard` first: a clerk's
     token, the size limit, a bounded JSON shape (``/verify`` and the QR route read their own
     bodies: a file that is not a certificate still gets its report).
+
+    Raises:
+        AgencyConfigError: outside dev mode, no clerk could call (none is stored and active,
+            and the settings list no token hash to import).
+        StoreUnavailableError: the database cannot be reached or written.
     """
     restore_recursion_limit()
     if chain is None:
@@ -58,11 +67,13 @@ def create_app(
         )
     engine = make_engine(settings.database_url)
     migrate(engine)
+    _admit_clerks(settings, engine)
     nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
     services = Services(
         settings=settings,
         chain=chain,
         requests=CrossProvinceRequests(settings, engine, chain, nodes),
+        engine=engine,
     )
 
     @asynccontextmanager
@@ -80,7 +91,7 @@ def create_app(
     install_error_handlers(app, unavailable)
 
     async def credential(authorization: str | None) -> None:
-        clerk_token(settings, authorization)
+        await run_in_threadpool(clerk_of, services, authorization)
 
     raw = BodyRule(settings.max_body_bytes, json=False)
     app.add_middleware(
@@ -93,6 +104,22 @@ def create_app(
     app.include_router(requests_router)
     install_page(app)
     return app
+
+
+def _admit_clerks(settings: AgencySettings, engine: Engine) -> None:
+    """Import the token hashes the settings still list (once: see :mod:`verifier.service.clerks`);
+    outside dev mode, refuse to start when no clerk could call."""
+    try:
+        import_configured(engine, settings.clerk_token_hashes)
+        if settings.mode != "dev" and not has_active_clerk(engine):
+            raise AgencyConfigError(
+                "no clerk can call this agency: create one with 'huren agency clerk create "
+                "--config FILE --name NAME' (or list SHA-256 token hashes in "
+                "HUREN_AGENCY_CLERK_TOKEN_HASHES, imported once), or set HUREN_AGENCY_MODE=dev"
+            )
+    except AgencyError:
+        engine.dispose()
+        raise
 
 
 def app_from_env() -> FastAPI:

@@ -38,7 +38,9 @@ class AgencySettings(BaseSettings):
         default_factory=dict, description="per-province tokens (code → token), override the one"
     )
     clerk_token_hashes: tuple[str, ...] = Field(
-        (), description="SHA-256 hex of the tokens clerks use to call this service"
+        (),
+        description="superseded by 'huren agency clerk create': SHA-256 hex of clerks' tokens, "
+        "imported once at start as clerks named configured-<first 8 hex digits>",
     )
     node_timeout: float = Field(10.0, gt=0, description="seconds to wait for a province node")
     request_wait_seconds: float = Field(
@@ -57,15 +59,6 @@ class AgencySettings(BaseSettings):
     chain_cache_seconds: float = Field(
         5.0, ge=0, description="how long signing keys and province records are cached"
     )
-
-    @model_validator(mode="after")
-    def _secrets_outside_dev(self) -> AgencySettings:
-        if self.mode != "dev" and not self.clerk_token_hashes:
-            raise ValueError(
-                "HUREN_AGENCY_CLERK_TOKEN_HASHES is empty: outside dev mode every caller needs a "
-                "token; store sha256(token) hex values, or set HUREN_AGENCY_MODE=dev"
-            )
-        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_the_node(self) -> AgencySettings:
