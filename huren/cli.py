@@ -59,6 +59,12 @@ def _node() -> Register:
     return register
 
 
+def _agency() -> Register:
+    from verifier.service.cli import register
+
+    return register
+
+
 def _demo() -> Register:
     from huren.demo.cli import register
 
@@ -76,6 +82,7 @@ COMMANDS: dict[str, Callable[[], Register]] = {
     "audit": _audit,
     "verify": _verify,
     "node": _node,
+    "agency": _agency,
     "demo": _demo,
     "bench": _bench,
 }

@@ -9,10 +9,12 @@ they share is made here once, so both answer and store alike:
 - :mod:`service_base.problems`: the problem body every error is answered with, the handlers that
   answer it, and the OpenAPI declarations of a route's error responses;
 - :mod:`service_base.body_guard`: the middleware every request body passes before anything parses
-  it: a valid credential first, then the size limit and a bounded JSON shape.
+  it: a valid credential first, then the size limit and a bounded JSON shape;
+- :mod:`service_base.durations`: durations as their command lines take them (``90d``).
 """
 
 from service_base.body_guard import BodyGuard, BodyRule, CredentialCheck, body_error, too_large
+from service_base.durations import LONGEST_DURATION, parse_duration
 from service_base.exceptions import RequestBodyError, RequestBodyTooLargeError, ServiceError
 from service_base.problems import (
     RETRY_AFTER_SECONDS,
@@ -31,6 +33,7 @@ from service_base.sqlstore import (
 )
 
 __all__ = [
+    "LONGEST_DURATION",
     "RETRY_AFTER_SECONDS",
     "BodyGuard",
     "BodyRule",
@@ -44,6 +47,7 @@ __all__ = [
     "driver_reason",
     "install_error_handlers",
     "make_engine",
+    "parse_duration",
     "problem_body",
     "problem_response",
     "responses",

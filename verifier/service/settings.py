@@ -7,10 +7,11 @@ Nothing is read at import time: :func:`verifier.service.create_app` takes an
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["AgencySettings", "hash_token"]
@@ -73,3 +74,13 @@ class AgencySettings(BaseSettings):
         """The bearer token for the node of ``province``, or None if none is configured."""
         token = self.node_tokens.get(province, self.node_token)
         return token.get_secret_value() if token is not None else None
+
+    @field_validator("agency_id")
+    @classmethod
+    def _agency_id_as_nodes_know_it(cls, value: str) -> str:
+        if len(value) > 64 or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+            raise ValueError(
+                "an agency id is lowercase words joined by hyphens, at most 64 characters, as "
+                "the province nodes register it (e.g. js-gongan-hukou)"
+            )
+        return value
