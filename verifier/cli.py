@@ -83,19 +83,21 @@ def _chain(rpc: str, record: Path) -> ChainView:
     """The live view, or one that reports the chain unavailable (so every file still gets a
     report, with ERROR where the chain was needed).
 
-    The chain stack (web3.py) is imported here, once the inputs are known to be readable, so
-    ``--help`` and a refused command line answer at once.
+    The chain view is imported here, once the inputs are known to be readable, so ``--help``
+    and a refused command line answer at once; it reads through the raw JSON-RPC client, so
+    web3.py (a second of imports) is not loaded at all.
     """
-    from ledger.chain import connect
+    from ledger.chain import RpcClient
     from ledger.deploy import Deployment
     from verifier.chain_view import UnavailableChain, Web3ChainView
     from verifier.exceptions import ChainUnavailableError
 
     deployment = Deployment.load(record)
     try:
-        return Web3ChainView.for_deployment(connect(rpc), deployment)
+        rpc_client = RpcClient(rpc)
     except LedgerError as error:
         return UnavailableChain(ChainUnavailableError(str(error)))
+    return Web3ChainView(rpc_client, deployment.address, from_block=deployment.block_number)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -145,10 +145,28 @@ def test_help_and_refused_command_lines_load_no_chain_stack(tmp_path: Path) -> N
         assert _loaded_after(code) == set(), code
 
 
+def test_verifying_against_the_chain_loads_no_web3(
+    issuer: Callable[[int], Issuer], local_chain_url: str, record: Path, tmp_path: Path
+) -> None:
+    """The chain view reads through the raw JSON-RPC client: web3.py's second of imports is
+    not paid to verify a file."""
+    (sealed,) = issuer(310000).issue(1)
+    path = tmp_path / "good.json"
+    path.write_text(sealed.to_json())
+    run = (
+        "import contextlib, io\nfrom huren.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['verify', {str(path)!r}, '--rpc', {local_chain_url!r}, "
+        f"'--deployment', {str(record)!r}])\n"
+        "assert code == 0, code"
+    )
+    assert _loaded_after(run) == {"verifier.chain_view"}
+
+
 def test_the_public_names_load_on_first_use() -> None:
     assert _loaded_after("import verifier; verifier.Verdict; verifier.Reason") == set()
     names = "import verifier\nfor name in verifier.__all__: getattr(verifier, name)"
-    assert _loaded_after(names) == {"web3", "eth_account", "verifier.chain_view"}
+    assert _loaded_after(names) == {"verifier.chain_view"}
     # the function verify, not its module, even after the module was imported by name
     function = "import verifier.verify\nfrom verifier import verify\nassert callable(verify)"
     assert "verifier.chain_view" in _loaded_after(function)
