@@ -3,14 +3,17 @@
 Auditors need not trust any province, the contract's view functions, or a province's database:
 :func:`run_audit` replays every event of a deployment (resumable from a :class:`Checkpoint`),
 checks the ledger's invariants against the rebuilt :class:`LedgerState`, compares that state
-with the contract's views at the same block, and cross-checks a province's store through its
-node's auditor API. Findings are data (:class:`Violation`, :class:`Difference`), never
-exceptions; :mod:`audit.exceptions` holds the errors that stop an audit from running.
+with the contract's views at the same block, cross-checks a province's store through its
+node's auditor API, and checks the checkpoints the provinces' nodes signed as witnesses
+(:func:`check_witnesses`: forks, unregistered keys, blocks that are not the chain's). Findings
+are data (:class:`Violation`, :class:`Difference`), never exceptions; :mod:`audit.exceptions`
+holds the errors that stop an audit from running.
 
 Data flow::
 
     EventReader ──events──▶ Rebuild (InvariantChecker → LedgerState) ──▶ compare(views)
-    transaction_origins ──senders──┘                                  └─▶ check_store(node API)
+    transaction_origins ──senders──┘                                  ├─▶ check_store(node API)
+                                              witness APIs of nodes ──┴─▶ check_witnesses
 """
 
 from audit.audit import AuditReport, finality_depth, run_audit
@@ -30,6 +33,7 @@ from audit.report import render_report, report_json
 from audit.state import LedgerState
 from audit.store_check import StoreClient, StoreReport, check_store
 from audit.types import Difference, EventRef, Invariant, TxOrigin, Violation
+from audit.witness_check import WitnessReport, WitnessSources, check_witnesses
 
 __all__ = [
     "AuditCheckpointError",
@@ -51,8 +55,11 @@ __all__ = [
     "StoreReport",
     "TxOrigin",
     "Violation",
+    "WitnessReport",
+    "WitnessSources",
     "anchored_between",
     "check_store",
+    "check_witnesses",
     "compare",
     "finality_depth",
     "key_active_at",

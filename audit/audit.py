@@ -1,4 +1,5 @@
-"""One audit run: replay (from a checkpoint if there is one), check, compare, cross-check a store.
+"""One audit run: replay (from a checkpoint if there is one), check, compare, cross-check a store
+and the witnesses' signed checkpoints.
 
 :func:`run_audit` is what ``huren audit`` calls and what tests and the benchmark call directly.
 It reads the chain at one explicit block (``to_block``, by default the head minus a finality
@@ -20,6 +21,7 @@ from audit.replay import Progress, Rebuild, ReplayStats, replay
 from audit.state import LedgerState
 from audit.store_check import StoreClient, StoreReport, check_store
 from audit.types import Violation
+from audit.witness_check import WitnessReport, WitnessSources, check_witnesses
 from ledger.anvil import DEFAULT_CHAIN_ID
 from ledger.artifact import load_artifact
 from ledger.chain import RpcClient
@@ -52,14 +54,17 @@ class AuditReport:
     comparison: Comparison | None
     store: StoreReport | None
     seconds: dict[str, float]
+    witness: WitnessReport | None = None
 
     @property
     def ok(self) -> bool:
-        """Every invariant holds, every view agrees and the store (if checked) is consistent."""
+        """Every invariant holds, every view agrees, and the store and the witnesses (if
+        checked) are consistent."""
         return (
             not self.violations
             and (self.comparison is None or not self.comparison.differences)
             and (self.store is None or not self.store.violations)
+            and (self.witness is None or not self.witness.violations)
         )
 
 
@@ -70,6 +75,7 @@ def run_audit(
     to_block: int | None = None,
     checkpoint: Path | None = None,
     store: StoreClient | None = None,
+    witnesses: WitnessSources | None = None,
     compare_views: bool = True,
     sample: int | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
@@ -83,6 +89,8 @@ def run_audit(
         to_block: the last block to replay (default: head minus :func:`finality_depth`).
         checkpoint: a checkpoint file: resumed from when it exists, written after the replay.
         store: a province node's auditor API to cross-check.
+        witnesses: where to collect the witnesses' checkpoints of the replayed blocks, to check
+            their signatures and compare them with each other and with the chain.
         compare_views: compare with the contract's views (on by default).
         sample: read at most this many anchors and statuses from the views.
         page_size: blocks per ``eth_getLogs``.
@@ -139,6 +147,13 @@ def run_audit(
         started = time.perf_counter()
         store_report = check_store(store, rebuild.state, deployment)
         seconds["store"] = time.perf_counter() - started
+    witness_report = None
+    if witnesses is not None:
+        started = time.perf_counter()
+        witness_report = check_witnesses(
+            witnesses, rebuild.state, deployment, rpc, from_block=from_block, to_block=to_block
+        )
+        seconds["witnesses"] = time.perf_counter() - started
     return AuditReport(
         deployment=deployment,
         to_block=to_block,
@@ -149,4 +164,5 @@ def run_audit(
         comparison=comparison,
         store=store_report,
         seconds=seconds,
+        witness=witness_report,
     )

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from audit.audit import AuditReport
 from audit.types import Violation
+from audit.witness_check import WitnessReport
 
 __all__ = ["render_report", "report_json", "summary"]
 
@@ -65,6 +66,7 @@ def report_json(report: AuditReport) -> dict[str, Any]:
             "differences": [d.to_json() for d in comparison.differences],
         },
         "store": report.store.to_json() if report.store is not None else None,
+        "witnesses": report.witness.to_json() if report.witness is not None else None,
         "seconds": {k: round(v, 4) for k, v in report.seconds.items()},
     }
 
@@ -112,8 +114,29 @@ def render_report(report: AuditReport, console: Console) -> None:
             f"{store.heads_checked} anchored heads"
         )
         _render_violations(console, "store", store.violations)
+    if report.witness is not None:
+        _render_witnesses(console, report.witness)
     verdict = "[bold green]CLEAN[/]" if report.ok else "[bold red]FINDINGS[/]"
     console.print(f"  verdict: {verdict}")
+
+
+def _render_witnesses(console: Console, witness: WitnessReport) -> None:
+    newest = witness.newest
+    newest_text = (
+        ""
+        if newest is None
+        else f"; the newest, block {newest.checkpoint.block_number:,}, signed by "
+        + ", ".join(str(p) for p in newest.provinces)
+    )
+    console.print(
+        f"  witnesses: {witness.checkpoints:,} checkpoints with {witness.signatures:,} valid "
+        f"signatures from {len(witness.sources)} nodes{newest_text}"
+    )
+    if witness.revoked:
+        console.print(f"    {witness.revoked} signatures by keys revoked since (not counted)")
+    for url, error in witness.unreachable.items():
+        console.print(f"    [yellow]not read[/] {url}: {error}", markup=True, highlight=False)
+    _render_violations(console, "witnesses", witness.violations)
 
 
 def _render_violations(console: Console, what: str, violations: list[Violation]) -> None:

@@ -51,6 +51,11 @@ class Invariant(StrEnum):
     STORE_STATUS_MATCHES_CHAIN = "store_status_matches_chain"
     ACCESS_LOG_CHAIN_INTACT = "access_log_chain_intact"
     ACCESS_LOG_HEADS_MATCH = "access_log_heads_match"
+    # witnessed checkpoints
+    WITNESSES_AGREE = "witnesses_agree"
+    WITNESS_KEY_REGISTERED = "witness_key_registered"
+    WITNESS_SIGNATURE_VALID = "witness_signature_valid"
+    WITNESS_MATCHES_CHAIN = "witness_matches_chain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +98,17 @@ class TxOrigin:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A broken invariant, with the events (or store items) that break it."""
+    """A broken invariant, with the events (or store items) that break it.
+
+    ``evidence`` is JSON for findings whose proof is not on chain: the signed checkpoints of a
+    witness finding (not compared: a finding is the same finding whatever copy of its proof).
+    """
 
     invariant: Invariant
     message: str
     events: tuple[EventRef, ...] = ()
     subject: str | None = None  # a store item (certificate id, log index) when not an event
+    evidence: Any = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The violation as report JSON."""
@@ -107,6 +117,7 @@ class Violation:
             "message": self.message,
             "events": [e.to_json() for e in self.events],
             "subject": self.subject,
+            "evidence": self.evidence,
         }
 
 

@@ -4,9 +4,13 @@
   :class:`~certificate.types.SignatureAlgorithm`.
 - Key id: ``SHA-256(SubjectPublicKeyInfo DER)``. The key registry contract stores the SPKI DER and
   checks ``sha256(spki) == keyId``, so a verifier can fetch the key by the id in the file.
-- Signed message: ``b"huren/certificate-signature/1" ‖ digest``. The label keeps a province's
-  signing key from ever producing a signature that is valid for some other protocol's message,
-  and versions the rule.
+- Signed message: ``label ‖ message``. A certificate signature is
+  ``b"huren/certificate-signature/1" ‖ digest`` (:meth:`SigningKey.sign_digest`); other messages a
+  province signs with the same key (a witnessed chain checkpoint: ``ledger.witness``) carry their
+  own label (:meth:`SigningKey.sign_labelled`). The label keeps a province's signing key from
+  ever producing a signature that is valid for some other protocol's message, and versions the
+  rule. Labels in use, none a prefix of another: ``huren/certificate-signature/1``,
+  ``huren/witness-checkpoint/1``.
 - Signature bytes: Ed25519's 64 bytes; for ECDSA the fixed-size ``r ‖ s`` (32 bytes each,
   big-endian) rather than DER, so every signature has one length and one encoding.
 - Private keys are saved as encrypted PKCS#8 PEM; a passphrase is required.
@@ -141,6 +145,16 @@ class SigningKey:
         """Sign ``SIGNATURE_LABEL ‖ digest``; returns 64 bytes."""
         return self._sign(SIGNATURE_LABEL + digest)
 
+    def sign_labelled(self, label: bytes, message: bytes) -> bytes:
+        """Sign ``label ‖ message`` with whatever algorithm the key has; returns 64 bytes.
+
+        ``label`` names the kind of message and its version (see the module's docstring); it
+        must not be empty, nor a prefix of another label in use.
+        """
+        if not label:
+            raise CertificateKeyError("a signed message needs a label naming what it is")
+        return self._sign(label + message)
+
 
 @functools.lru_cache(maxsize=1024)
 def load_public_key(spki_der: bytes, algorithm: SignatureAlgorithm) -> PublicKey:
@@ -204,15 +218,40 @@ def verify_digest_signature(
     spki_der: bytes, algorithm: SignatureAlgorithm, digest: bytes, signature: bytes
 ) -> None:
     """Raise :class:`SignatureError` unless ``signature`` signs ``digest`` under this key."""
+    verify_labelled_signature(
+        spki_der,
+        algorithm,
+        SIGNATURE_LABEL,
+        digest,
+        signature,
+        what="the certificate was altered after signing or was signed by another key",
+    )
+
+
+def verify_labelled_signature(
+    spki_der: bytes,
+    algorithm: SignatureAlgorithm,
+    label: bytes,
+    message: bytes,
+    signature: bytes,
+    *,
+    what: str = "the message was altered after signing or was signed by another key",
+) -> None:
+    """Raise :class:`SignatureError` unless ``signature`` signs ``label ‖ message`` under this
+    key (see :meth:`SigningKey.sign_labelled`); ``what`` ends the message of that error.
+
+    Raises:
+        CertificateKeyError: ``spki_der`` is no public key of ``algorithm``.
+        SignatureError: the signature has the wrong length or does not verify.
+    """
     verify = _verifier(spki_der, algorithm)
     if len(signature) != SIGNATURE_SIZE:
         raise SignatureError(
             f"signature is {len(signature)} bytes; {algorithm.label} signatures are 64 bytes"
         )
     try:
-        verify(signature, SIGNATURE_LABEL + digest)
+        verify(signature, label + message)
     except InvalidSignature:
         raise SignatureError(
-            f"signature does not verify under key 0x{key_id_of(spki_der).hex()}: the "
-            f"certificate was altered after signing or was signed by another key"
+            f"signature does not verify under key 0x{key_id_of(spki_der).hex()}: {what}"
         ) from None

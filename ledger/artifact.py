@@ -41,7 +41,7 @@ __all__ = [
 CONTRACT_NAME = "HurenLedger"
 """The artifact of the ledger contract itself (the one deployed; the others are its parts)."""
 
-ARTIFACT_FORMAT = "huren-artifact-1"
+ARTIFACT_FORMAT = "huren-artifact-2"
 """Value of the ``format`` key of every artifact file; bump it when the layout changes."""
 
 ContractKind = Literal["contract", "library", "interface"]
@@ -58,7 +58,10 @@ class Artifact:
 
     ``sources`` maps the source unit name of every file in the compilation (``contracts/…``) to
     the SHA-256 of its bytes; ``sources_sha256`` digests that map (see :func:`sources_digest`).
-    Interfaces have empty bytecode (``"0x"``).
+    Interfaces have empty bytecode (``"0x"``). ``storage_layout`` is solc's ``storageLayout``
+    (``storage``: every state variable's slot, offset and type; ``types``: their sizes, struct
+    members, mapping key and value types), from which :mod:`ledger.storage_layout` derives the
+    slot of any stored value.
     """
 
     contract_name: str
@@ -67,6 +70,7 @@ class Artifact:
     abi: ABI
     bytecode: HexStr
     deployed_bytecode: HexStr
+    storage_layout: Mapping[str, Any]
     compiler_version: str
     compiler_settings: Mapping[str, Any]
     sources: Mapping[str, str]
@@ -90,6 +94,7 @@ class Artifact:
             "sourceName": self.source_name,
             "sources": self.sources,
             "sourcesSha256": self.sources_sha256,
+            "storageLayout": self.storage_layout,
         }
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -128,6 +133,7 @@ class Artifact:
             abi=cast(ABI, abi),
             bytecode=HexStr(_hex_field(document, "bytecode")),
             deployed_bytecode=HexStr(_hex_field(document, "deployedBytecode")),
+            storage_layout=_storage_layout_field(document),
             compiler_version=_field(compiler, "version", str),
             compiler_settings=_field(compiler, "settings", dict),
             sources=sources,
@@ -211,6 +217,13 @@ def _hex_field(document: Mapping[str, Any], key: str) -> str:
     if not _HEX.fullmatch(value):
         raise LedgerArtifactError(f"artifact field {key!r} is not lower-case 0x-prefixed hex")
     return cast(str, value)
+
+
+def _storage_layout_field(document: Mapping[str, Any]) -> dict[str, Any]:
+    layout = _field(document, "storageLayout", dict)
+    if not isinstance(layout.get("storage"), list) or not isinstance(layout.get("types"), dict):
+        raise LedgerArtifactError("artifact 'storageLayout' needs a 'storage' list and 'types'")
+    return cast(dict[str, Any], layout)
 
 
 def _is_sha256(value: object) -> bool:

@@ -76,6 +76,7 @@ _OUTPUT_SELECTION: Mapping[str, Any] = {
             "evm.bytecode.linkReferences",
             "evm.deployedBytecode.object",
             "metadata",
+            "storageLayout",
         ],
         "": ["ast"],
     }
@@ -367,11 +368,19 @@ def _artifact(
         abi=cast(ABI, compiled["abi"]),
         bytecode=HexStr("0x" + evm["bytecode"]["object"]),
         deployed_bytecode=HexStr("0x" + evm["deployedBytecode"]["object"]),
+        storage_layout=_storage_layout(compiled),
         compiler_version=version,
         compiler_settings=config.settings,
         sources=dict(digests),
         sources_sha256=sources_digest(digests),
     )
+
+
+def _storage_layout(compiled: Mapping[str, Any]) -> dict[str, Any]:
+    """solc's storage layout of a contract, with ``types`` an empty object rather than null
+    (solc's answer for a contract without state variables, such as an interface)."""
+    layout = compiled.get("storageLayout") or {}
+    return {"storage": list(layout.get("storage") or []), "types": dict(layout.get("types") or {})}
 
 
 def _node_modules_candidates() -> Iterator[Path]:

@@ -21,6 +21,8 @@ drawing in step, give every class a docstring)::
     │   ├── LedgerConnectionError              (also ConnectionError) the node cannot be reached
     │   ├── LedgerRpcError                     the node answered a JSON-RPC call with an error
     │   ├── LedgerAnswerError                  (also ValueError) a view call's answer is garbled
+    │   ├── LedgerProofError                   (also ValueError) a state proof does not hold
+    │   ├── LedgerNoQuorumError                fewer than K endpoints gave identical answers
     │   ├── LedgerTimeoutError                 (also TimeoutError) the chain took too long
     │   ├── LedgerTransactionError             a transaction could not be sent
     │   │   └── LedgerTransactionFailedError   it was mined but failed (receipt status 0)
@@ -33,12 +35,25 @@ drawing in step, give every class a docstring)::
     │       ├── PanicRevert                    Panic(uint256): assert, overflow, …
     │       ├── StringRevert                   Error(string): require with a message
     │       └── UnknownRevert                  data that matches no known error
+    │
+    └── witness checkpoints (ledger.witness, ledger.witness_api)
+        ├── WitnessFormatError                 (also ValueError) a checkpoint or signature is
+        │                                      malformed
+        ├── WitnessSignatureError              a cosignature does not count (``reason`` says why)
+        ├── WitnessConflictError               validly signed checkpoints disagree at one height
+        ├── WitnessQuorumError                 no checkpoint has the signatures of K provinces
+        └── WitnessSourceError                 (also ConnectionError) a node's witness API cannot
+            │                                  be read, or answered outside its shape
+            └── WitnessRefusedError            the node answered, refusing (status, code, detail)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.quorum import Fault
 
 __all__ = [
     "LedgerAnswerError",
@@ -52,11 +67,19 @@ __all__ = [
     "LedgerError",
     "LedgerEventError",
     "LedgerLocalChainError",
+    "LedgerNoQuorumError",
+    "LedgerProofError",
     "LedgerRpcError",
     "LedgerTimeoutError",
     "LedgerTransactionError",
     "LedgerTransactionFailedError",
     "LedgerValueError",
+    "WitnessConflictError",
+    "WitnessFormatError",
+    "WitnessQuorumError",
+    "WitnessRefusedError",
+    "WitnessSignatureError",
+    "WitnessSourceError",
 ]
 
 
@@ -130,6 +153,30 @@ class LedgerAnswerError(LedgerError, ValueError):
     contract at the address, or the node is broken or lying (:mod:`ledger.calls`)."""
 
 
+class LedgerProofError(LedgerError, ValueError):
+    """A node's state proof does not prove its answer against the state root it is checked
+    against (:mod:`ledger.state_proof`): a changed node or value, another root, another account
+    or slot, or an answer that is not a proof at all. The node is lying or broken."""
+
+
+class LedgerNoQuorumError(LedgerError):
+    """Fewer than the required number of endpoints gave identical answers (:mod:`ledger.quorum`).
+
+    ``faults`` maps each endpoint (by its public URL) that disagreed, failed (a bad proof, an
+    error) or did not answer to what it did.
+    """
+
+    def __init__(self, message: str, faults: Mapping[str, Fault]) -> None:
+        super().__init__(message)
+        self.faults: dict[str, Fault] = dict(faults)
+
+    @property
+    def unreachable_only(self) -> bool:
+        """Whether every fault is an endpoint that could not be reached (no endpoint answered
+        anything unlike another)."""
+        return all(fault.kind == "unreachable" for fault in self.faults.values())
+
+
 class LedgerTimeoutError(LedgerError, TimeoutError):
     """The chain did not reach the awaited state (a receipt, confirmations) in time."""
 
@@ -180,3 +227,62 @@ class LedgerAnvilNotFoundError(LedgerLocalChainError, FileNotFoundError):
 class LedgerDeploymentError(LedgerError):
     """A deployment record is missing or malformed, or the deployment transaction made no
     contract."""
+
+
+# --- witness checkpoints -----------------------------------------------------------------------
+
+
+class WitnessFormatError(LedgerError, ValueError):
+    """A checkpoint, cosignature or signed statement is malformed: a field out of range, a hash
+    of the wrong length, an address that is none."""
+
+
+class WitnessSignatureError(LedgerError):
+    """A cosignature does not count as a witness's signature of its checkpoint.
+
+    ``reason`` is the stable code of why (:class:`ledger.witness.WitnessRejection`: an unknown
+    key, another province's key, a revoked key, a time outside the key's window, a key not
+    pinned, a signature that does not verify, a checkpoint of another ledger).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class WitnessConflictError(LedgerError):
+    """Checkpoints validly signed by witnesses disagree about one block height: a fork of the
+    chain, or a witness signing what its chain does not hold.
+
+    ``conflicts`` holds the evidence (:class:`ledger.witness.CheckpointConflict` items).
+    """
+
+    def __init__(self, message: str, conflicts: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.conflicts = tuple(conflicts)
+
+
+class WitnessQuorumError(LedgerError):
+    """No checkpoint gathered carries valid signatures of as many provinces as required."""
+
+
+class WitnessSourceError(LedgerError, ConnectionError):
+    """A province node's witness API cannot be reached, or answered outside its shape.
+
+    ``url`` names the node; ``status`` is the HTTP status when there was one.
+    """
+
+    def __init__(self, message: str, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class WitnessRefusedError(WitnessSourceError):
+    """The node answered with a refusal: ``code`` is its problem code (``witness_mismatch``,
+    ``witness_not_final``, …) and ``detail`` its evidence, as sent (JSON)."""
+
+    def __init__(self, message: str, url: str, status: int, code: str, detail: Any) -> None:
+        super().__init__(message, url, status)
+        self.code = code
+        self.detail = detail

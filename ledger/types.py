@@ -19,6 +19,7 @@ from certificate.types import ProvinceCode
 __all__ = [
     "Address",
     "AnchorRecord",
+    "BlockRef",
     "CertificateState",
     "DecodedEvent",
     "Hash32",
@@ -43,6 +44,25 @@ Hash32 = NewType("Hash32", bytes)
 
 TxHash = NewType("TxHash", bytes)
 """A transaction hash (32 bytes): keccak-256 of the signed transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRef:
+    """A block as a reader pins it: its number, its hash, and the state root its header commits
+    to (what state proofs are checked against). Read from nodes (:mod:`ledger.finality`) or
+    given, e.g. by a checkpoint that witnesses signed."""
+
+    number: int
+    hash: Hash32
+    state_root: Hash32
+
+    def to_json(self) -> dict[str, object]:
+        """The block as JSON-ready data (hashes as 0x-hex)."""
+        return {
+            "number": self.number,
+            "hash": "0x" + self.hash.hex(),
+            "state_root": "0x" + self.state_root.hex(),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""huren's province node: issuance, durable anchoring, encrypted store under access control.
+"""huren's province node: issuance, durable anchoring, encrypted store under access control, and
+a witness of the chain.
 
 Run one with ``huren node serve --province 330000`` or build the app in code::
 
@@ -14,7 +15,9 @@ The other pieces: :mod:`~province_nodes.status`, :mod:`~province_nodes.keys`,
 :mod:`~province_nodes.envelope` (encryption at rest), :mod:`~province_nodes.auth` and
 :mod:`~province_nodes.consents` (access control), :mod:`~province_nodes.access_log`
 (hash-chained log with anchored heads), :mod:`~province_nodes.inputs` (what the API accepts:
-identifiers, bounded text), :mod:`~province_nodes.store_owner` (a store serves one province).
+identifiers, bounded text), :mod:`~province_nodes.store_owner` (a store serves one province),
+:mod:`~province_nodes.witness` with :mod:`~province_nodes.witness_store` (checkpoints of the chain
+signed by this province and cosigned by the others).
 """
 
 from province_nodes.app import create_app
@@ -33,6 +36,8 @@ from province_nodes.exceptions import (
     StoreIntegrityError,
     StoreOwnerError,
     StoreUnavailableError,
+    TooEarlyError,
+    WitnessMismatchError,
     WrongMasterKeyError,
 )
 from province_nodes.node import ProvinceNode
@@ -60,6 +65,8 @@ __all__ = [
     "StoreOwnerError",
     "StoreUnavailableError",
     "StoredState",
+    "TooEarlyError",
+    "WitnessMismatchError",
     "WrongMasterKeyError",
     "create_app",
 ]

@@ -18,7 +18,8 @@ from web3 import Web3
 
 from ledger.chain import connect
 from ledger.recursion_limit import restore_recursion_limit
-from province_nodes.api import admin, audit, certificates, consents, health
+from ledger.witness_api import COSIGN_PATH
+from province_nodes.api import admin, audit, certificates, consents, health, witness
 from province_nodes.auth import authenticate
 from province_nodes.batcher import CrashPoint, no_crash
 from province_nodes.db import unavailable
@@ -28,6 +29,9 @@ from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
 
 __all__ = ["create_app"]
+
+_COSIGN_MAX_BYTES = 4096
+"""A cosign request is a checkpoint and one signature: well under 1 KB."""
 
 
 def create_app(
@@ -41,7 +45,8 @@ def create_app(
     ``connector`` builds the chain connection and ``crash_point`` stops the batcher between
     steps; both exist for tests and keep their production defaults otherwise. Every request body
     passes the :class:`~service_base.body_guard.BodyGuard` first: a credential this node knows,
-    the size limits, a bounded JSON shape (the bulk route reads its own body, as a stream).
+    the size limits, a bounded JSON shape (the bulk route reads its own body, as a stream; a
+    peer's cosign request, signed with its province key, needs no credential of this node).
     """
     restore_recursion_limit()
     node = ProvinceNode(settings, connector=connector, crash_point=crash_point)
@@ -68,9 +73,12 @@ def create_app(
     app.add_middleware(
         BodyGuard,
         rule=BodyRule(settings.max_body_bytes),
-        rules={"/certificates/bulk": BodyRule(settings.max_bulk_bytes, json=False)},
+        rules={
+            "/certificates/bulk": BodyRule(settings.max_bulk_bytes, json=False),
+            COSIGN_PATH: BodyRule(_COSIGN_MAX_BYTES, credential=False),
+        },
         credential=credential,
     )
-    for module in (certificates, consents, audit, admin, health):
+    for module in (certificates, consents, audit, admin, health, witness):
         app.include_router(module.router)
     return app

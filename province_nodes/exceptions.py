@@ -13,7 +13,10 @@ built-in kind inherit it, so ``except ValueError`` still works.
     ├── NodeInputError (ValueError)              the request is not acceptable input (422)
     ├── NodeNotFoundError (LookupError)          no such certificate, consent, agency (404)
     ├── NodeConflictError                        the request conflicts with stored state (409)
-    │   └── NotAnchoredError                     no receipt yet: the batch is not anchored
+    │   ├── NotAnchoredError                     no receipt yet: the batch is not anchored
+    │   └── WitnessMismatchError                 this node's chain holds another block at the
+    │                                            height a peer asked it to cosign
+    ├── TooEarlyError                            not yet: the block is not final here (425)
     ├── AuthenticationError                      no, unknown, revoked or expired token (401)
     ├── AccessDeniedError (PermissionError)      authenticated but not allowed (403)
     │   └── ConsentError                         the consent does not permit this read
@@ -44,6 +47,8 @@ __all__ = [
     "StoreIntegrityError",
     "StoreOwnerError",
     "StoreUnavailableError",
+    "TooEarlyError",
+    "WitnessMismatchError",
     "WrongMasterKeyError",
 ]
 
@@ -99,6 +104,20 @@ class NotAnchoredError(NodeConflictError):
     """The certificate's batch is not anchored yet, so it has no receipt."""
 
     code = "not_anchored"
+
+
+class WitnessMismatchError(NodeConflictError):
+    """A peer asked this node to cosign a checkpoint its own chain contradicts; ``detail`` is
+    this node's own signed view of that height, the evidence the peer can keep."""
+
+    code = "witness_mismatch"
+
+
+class TooEarlyError(NodeError):
+    """The node cannot answer that yet (a block not final on its chain); retry later."""
+
+    status = 425
+    code = "too_early"
 
 
 class AuthenticationError(NodeError):

@@ -38,6 +38,7 @@ class KeyRing:
         self._master = master
         self._passphrase = master.derive(b"signing-key-pem")
         self._active: SigningKey | None = None
+        self._loaded: dict[bytes, SigningKey] = {}
         self.issuing = threading.Lock()
 
     def _store(self, key: SigningKey, *, active: bool) -> None:
@@ -82,6 +83,23 @@ class KeyRing:
         if self._active is None:
             raise NodeConfigError("no signing key loaded; call load_or_create() first")
         return self._active
+
+    def every_key(self) -> list[SigningKey]:
+        """Every key this province holds, the active one first, then the newest first: the
+        witness signs a block with whichever of them was valid at the block's time (a block
+        from before a rotation is signed with the key retired since)."""
+        with unit_of_work(self.engine) as session:
+            rows = list(
+                session.exec(select(SigningKeyRow).order_by(col(SigningKeyRow.created_at).desc()))
+            )
+        keys = [self.active]
+        for row in rows:
+            if row.key_id == self.active.key_id:
+                continue
+            if row.key_id not in self._loaded:
+                self._loaded[row.key_id] = self._load(row)
+            keys.append(self._loaded[row.key_id])
+        return keys
 
     def ensure_registered(self, chain: ChainGateway) -> int:
         """Register on chain every stored key not yet there; returns how many were registered.

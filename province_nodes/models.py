@@ -10,7 +10,17 @@ bytes, shown as hex at the API edge. The schema is created by the Alembic migrat
 from __future__ import annotations
 
 from pydantic import field_validator
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -34,6 +44,9 @@ __all__ = [
     "SigningKeyRow",
     "StatusChangeRow",
     "StoreOwnerRow",
+    "WitnessCheckpointRow",
+    "WitnessConflictRow",
+    "WitnessSignatureRow",
 ]
 
 
@@ -238,4 +251,52 @@ class StoreOwnerRow(NodeModel, table=True):
 
     id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
     province: int
+    recorded_at: int = Field(sa_column=_time())
+
+
+class WitnessCheckpointRow(NodeModel, table=True):
+    """A checkpoint of a ledger's chain this node signed (its own, or cosigned for a peer).
+
+    One per height and ledger: a witness never signs two different blocks at one height
+    (:mod:`province_nodes.witness`). ``contract`` is the EIP-55 address.
+    """
+
+    __tablename__ = "witness_checkpoints"
+    __table_args__ = (UniqueConstraint("chain_id", "contract", "block_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    contract: str = Field(max_length=42)
+    block_number: int = Field(sa_column=_time())
+    block_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state_root: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    block_time: int = Field(sa_column=_time())
+    recorded_at: int = Field(sa_column=_time())
+
+
+class WitnessSignatureRow(NodeModel, table=True):
+    """A province's signature of a stored checkpoint (this node's own, or a peer's), checked
+    against the key on chain before it was stored; one per key."""
+
+    __tablename__ = "witness_signatures"
+
+    checkpoint_id: int = Field(
+        sa_column=Column(ForeignKey("witness_checkpoints.id"), primary_key=True)
+    )
+    key_id: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    province: int
+    signature: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    recorded_at: int = Field(sa_column=_time())
+
+
+class WitnessConflictRow(NodeModel, table=True):
+    """Evidence: another province's validly signed checkpoint statement (the exact signed bytes,
+    :func:`ledger.witness.decode_statement`) that contradicts this node's chain at its height."""
+
+    __tablename__ = "witness_conflicts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    statement: bytes = Field(sa_column=Column(LargeBinary, nullable=False, unique=True))
+    signature: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    block_number: int = Field(sa_column=_time(index=True))
     recorded_at: int = Field(sa_column=_time())

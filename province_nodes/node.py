@@ -14,6 +14,7 @@ from web3 import Web3
 
 from ledger.chain import connect
 from ledger.deploy import Deployment
+from ledger.witness_api import WitnessClient
 from province_nodes.access_log import AccessLog
 from province_nodes.batcher import Batcher, BatcherConfig, CrashPoint, no_crash
 from province_nodes.chain import ChainGateway
@@ -26,6 +27,7 @@ from province_nodes.keys import KeyRing
 from province_nodes.settings import NodeSettings
 from province_nodes.status import StatusService
 from province_nodes.store_owner import claim_store
+from province_nodes.witness import Witness
 
 __all__ = ["ProvinceNode"]
 
@@ -86,6 +88,14 @@ class ProvinceNode:
             ),
             crash_point=self.crash_point,
         )
+        self.witness = Witness(
+            self.engine,
+            self.chain,
+            self.keys,
+            settings.province,
+            confirmations=settings.confirmations,
+            client=WitnessClient(timeout=settings.witness_timeout),
+        )
 
     @property
     def province(self) -> int:
@@ -94,7 +104,7 @@ class ProvinceNode:
 
     def start(self) -> None:
         """Migrate the store, check it is this province's, load keys, register them if the
-        chain answers, start anchoring. Once only: a second call does nothing."""
+        chain answers, start anchoring and witnessing. Once only: a second call does nothing."""
         if self.started:
             return
         migrate(self.engine)
@@ -115,11 +125,14 @@ class ProvinceNode:
             log.warning("signing key not registered yet (chain down); will retry: %s", error)
         if self.settings.run_batcher:
             self.batcher.start()
+        if self.settings.witness_interval > 0:
+            self.witness.start(self.settings.witness_interval)
         self.started = True
 
     def stop(self) -> None:
-        """Stop anchoring and the sealing workers, and close the store's connections."""
+        """Stop anchoring, witnessing and the sealing workers; close the store's connections."""
         self.batcher.stop()
+        self.witness.stop()
         self.issuer.close()
         self.engine.dispose()
         self.started = False

@@ -82,6 +82,15 @@ class NodeSettings(BaseSettings):
         default=100_000, ge=1, description="most certificates one bulk request may hold"
     )
     run_batcher: bool = Field(default=True, description="start the anchoring thread with the app")
+    witness_interval: float = Field(
+        default=60.0,
+        ge=0,
+        description="seconds between the node's signed checkpoints of the chain, each sent to "
+        "the other members' nodes to cosign; 0: none (peers' requests are still cosigned)",
+    )
+    witness_timeout: float = Field(
+        default=10.0, gt=0, description="seconds to wait for a peer node's cosignature"
+    )
     sealing_workers: int | None = Field(
         default=None,
         ge=1,

@@ -17,7 +17,11 @@ body streams in, before any of it is parsed:
 
 A path whose route reads its body itself (a bulk upload, a file to verify) is given a
 :class:`BodyRule` with ``json=False``: it keeps steps 1 and 2 and reads the body with a bounded
-reader of its own. A refusal is sent as a problem body; the app then sees the client disconnect
+reader of its own. A path whose body carries its own credential (a province node's cosign request
+is signed with the requesting province's key on chain, and its sender has no bearer token of the
+node's) is given ``credential=False``: it skips step 1 and keeps steps 2 and 3, so a stranger's
+body is read only when small and shallow, and the route refuses it if its signature does not
+count. A refusal is sent as a problem body; the app then sees the client disconnect
 and stops reading, so a refused body is never held in memory.
 """
 
@@ -53,10 +57,13 @@ _BODILESS_METHODS = frozenset({"GET", "HEAD"})
 @dataclass(frozen=True, slots=True)
 class BodyRule:
     """What a path accepts as a body: at most ``max_bytes``; with ``json`` the guard checks the
-    JSON shape, without it the route reads the body itself with a bounded reader."""
+    JSON shape, without it the route reads the body itself with a bounded reader; without
+    ``credential`` the body is read without the service's credential (the route authenticates
+    what the body holds)."""
 
     max_bytes: int
     json: bool = True
+    credential: bool = True
 
 
 def too_large(limit: int) -> RequestBodyTooLargeError:
@@ -141,8 +148,9 @@ class BodyGuard:
     async def _admit(self, method: str, headers: Headers, rule: BodyRule) -> None:
         """Refuse a request on its headers: no valid credential for a body, a declared size."""
         carries_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
-        if self.credential is not None and carries_body and method not in _BODILESS_METHODS:
-            await self.credential(headers.get("authorization"))
+        credential = self.credential if rule.credential else None
+        if credential is not None and carries_body and method not in _BODILESS_METHODS:
+            await credential(headers.get("authorization"))
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > rule.max_bytes:
             raise too_large(rule.max_bytes)

@@ -54,6 +54,7 @@ _DESCRIPTIONS = {
     409: "Conflicts with the stored state",
     413: "The request body is larger than this service accepts",
     422: "The request content is invalid",
+    425: "Too early: this service cannot answer that yet; retry later",
     503: "Database, chain or peer unavailable; retry after Retry-After seconds",
 }
 

@@ -46,6 +46,7 @@ def test_demo_tells_the_whole_story_and_a_second_run_reuses_it(tmp_path: Path) -
         "reason 6: 以欺骗等不正当手段取得 / obtained by fraud",
         "✗ status     The certificate was revoked by its issuer (reason: obtained by fraud)",
         "verdict INVALID 无效",
+        "the newest cosigned by all three provinces: block",
         "invariant violations: 0; verdict CLEAN",
         "✓ every step did what it should",
     ):

@@ -1,15 +1,17 @@
 """huren's verifier: independent checks of sealed certificates against chain and cryptography.
 
 Use :func:`verify` for one certificate and :func:`verify_many` for a batch, with a
-:class:`Web3ChainView` (or any :class:`ChainView`); the :class:`Report` holds every check's
-result and the verdict. ``huren verify`` is the command line, :mod:`verifier.service` the
+:class:`QuorumChainView` (one or more endpoints, state proofs, a quorum), a
+:class:`Web3ChainView` (one endpoint's view calls, trusted) or any :class:`ChainView`; the
+:class:`Report` holds every check's result, the verdict and what the chain's answers rest on
+(:class:`Trust`). ``huren verify`` is the command line, :mod:`verifier.service` the
 receiving agency's web service.
 
-DESIGN: start-up cost. The chain view stands on web3.py, whose import alone takes about a second
-of CPU (its account and BLS modules), and ``import verifier.<module>`` runs this file first. So
-the names below are loaded on first use (PEP 562 ``__getattr__``): ``from verifier import
-verify`` still works, while ``huren verify --help`` or a file that cannot be read imports none of
-the chain stack.
+DESIGN: start-up cost. ``import verifier.<module>`` runs this file first, and the chain views
+stand on the ABI codec, the state-proof tries and the rest of the chain stack. So the names
+below are loaded on first use (PEP 562 ``__getattr__``): ``from verifier import verify`` still
+works, while ``huren verify --help`` or a file that cannot be read imports none of the chain
+stack.
 """
 
 from __future__ import annotations
@@ -28,15 +30,31 @@ if TYPE_CHECKING:
         LedgerIdentity,
         Web3ChainView,
     )
-    from verifier.exceptions import ChainUnavailableError, VerifierError, VerifierValueError
+    from verifier.exceptions import (
+        ChainDisagreementError,
+        ChainUnavailableError,
+        VerifierError,
+        VerifierValueError,
+    )
+    from verifier.quorum_view import QuorumChainView
     from verifier.reasons import Reason
-    from verifier.types import CheckResult, CheckStatus, CheckType, Report, Verdict
+    from verifier.types import (
+        BlockSource,
+        CheckResult,
+        CheckStatus,
+        CheckType,
+        Report,
+        Trust,
+        Verdict,
+    )
     from verifier.verdict import REQUIRED_CHECKS, verdict
     from verifier.verify import SealedInput, verify, verify_many
 
 __all__ = [
     "REQUIRED_CHECKS",
+    "BlockSource",
     "BulkChainView",
+    "ChainDisagreementError",
     "ChainSnapshot",
     "ChainUnavailableError",
     "ChainView",
@@ -45,9 +63,11 @@ __all__ = [
     "CheckType",
     "FactsRequest",
     "LedgerIdentity",
+    "QuorumChainView",
     "Reason",
     "Report",
     "SealedInput",
+    "Trust",
     "Verdict",
     "VerifierError",
     "VerifierValueError",
@@ -66,9 +86,23 @@ _HOMES = {
         "LedgerIdentity",
         "Web3ChainView",
     ),
-    "verifier.exceptions": ("ChainUnavailableError", "VerifierError", "VerifierValueError"),
+    "verifier.exceptions": (
+        "ChainDisagreementError",
+        "ChainUnavailableError",
+        "VerifierError",
+        "VerifierValueError",
+    ),
+    "verifier.quorum_view": ("QuorumChainView",),
     "verifier.reasons": ("Reason",),
-    "verifier.types": ("CheckResult", "CheckStatus", "CheckType", "Report", "Verdict"),
+    "verifier.types": (
+        "BlockSource",
+        "CheckResult",
+        "CheckStatus",
+        "CheckType",
+        "Report",
+        "Trust",
+        "Verdict",
+    ),
     "verifier.verdict": ("REQUIRED_CHECKS", "verdict"),
     "verifier.verify": ("SealedInput", "verify", "verify_many"),
 }

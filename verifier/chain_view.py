@@ -12,9 +12,8 @@ the checks turn into ERROR, never into INVALID or VALID.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -25,7 +24,8 @@ from ledger.chain import RpcCall, RpcClient
 from ledger.deploy import Deployment
 from ledger.events import EventDecoder
 from ledger.exceptions import LedgerAnswerError, LedgerError
-from ledger.status_history import StatusChange, status_change_from_event
+from ledger.quorum import public_url
+from ledger.status_history import StatusChange
 from ledger.types import (
     AnchorRecord,
     CertificateState,
@@ -34,6 +34,9 @@ from ledger.types import (
     StatusRecord,
 )
 from verifier.exceptions import ChainUnavailableError
+from verifier.status_logs import StatusKey, read_status_changes
+from verifier.ttl_cache import TtlCache
+from verifier.types import BlockSource, Trust
 
 if TYPE_CHECKING:  # the view reads through the raw client: web3.py is not imported to verify
     from web3 import Web3
@@ -44,13 +47,12 @@ __all__ = [
     "ChainView",
     "FactsRequest",
     "LedgerIdentity",
+    "StatusKey",
     "UnavailableChain",
     "Web3ChainView",
 ]
 
 T = TypeVar("T")
-StatusKey = tuple[int, bytes]
-"""``(issuing province, certificate digest)``: how the chain keys a certificate's status."""
 
 _CHUNK = 1000
 """Roots or digests per bulk ``eth_call`` (about 32 KB of call data)."""
@@ -122,6 +124,8 @@ class ChainSnapshot:
 
     A question the snapshot was not filled for is passed to ``fallback`` when one is given (a
     batch asks the live view for what it did not foresee), else answered as "not on chain".
+    ``trust`` says what the answers rest on (for the reports), when the view that filled the
+    snapshot says.
     """
 
     def __init__(
@@ -134,8 +138,10 @@ class ChainSnapshot:
         statuses: Mapping[StatusKey, StatusRecord] | None = None,
         histories: Mapping[StatusKey, Sequence[StatusChange]] | None = None,
         fallback: ChainView | None = None,
+        trust: Trust | None = None,
     ) -> None:
         self._identity = identity
+        self.trust = trust
         self.keys: dict[bytes, SigningKeyRecord | None] = dict(keys or {})
         self.anchors: dict[bytes, AnchorRecord | None] = dict(anchors or {})
         self.provinces: dict[int, ProvinceRecord | None] = dict(provinces or {})
@@ -226,40 +232,6 @@ def _answering(what: str) -> Iterator[None]:
         raise ChainUnavailableError(f"unreadable answer reading {what}: {error}") from error
 
 
-class _TtlCache:
-    """A small thread-safe cache whose entries expire ``ttl`` seconds after they were stored."""
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._ttl = ttl
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._items: dict[Any, tuple[float, Any]] = {}
-
-    def fresh(self, keys: Iterable[Any], now: float) -> dict[Any, Any]:
-        """The unexpired values of those of ``keys`` that have one at monotonic time ``now``."""
-        with self._lock:
-            hits = {key: self._items.get(key) for key in keys}
-        return {key: hit[1] for key, hit in hits.items() if hit is not None and hit[0] > now}
-
-    def put(self, key: Any, value: Any, now: float) -> None:
-        """Store ``value``, stored at monotonic time ``now``."""
-        with self._lock:
-            if len(self._items) > 10_000:
-                self._items.clear()
-            self._items[key] = (now + self._ttl, value)
-
-    def get(self, key: Any, load: Callable[[], T]) -> T:
-        now = self._clock()
-        with self._lock:
-            hit = self._items.get(key)
-        if hit is not None and hit[0] > now:
-            value: T = hit[1]
-            return value
-        value = load()
-        self.put(key, value, now)
-        return value
-
-
 class Web3ChainView:
     """A :class:`ChainView` over one ``HurenLedger`` deployment, read through raw JSON-RPC.
 
@@ -271,6 +243,10 @@ class Web3ChainView:
     Status histories are read with ``eth_getLogs`` over explicit block ranges, never before
     ``from_block`` (the deployment's block) and never before the certificate's anchor block
     when a check names it, ``log_page_blocks`` blocks per request.
+
+    Every answer is the endpoint's word, at its latest block: no quorum, no state proof (the
+    snapshots' trust section says so). :class:`~verifier.quorum_view.QuorumChainView` reads the
+    same facts with proofs, from one or several endpoints.
     """
 
     def __init__(
@@ -287,12 +263,11 @@ class Web3ChainView:
         abi = load_artifact(CONTRACT_NAME).abi
         self._calls = LedgerCalls(address, abi)
         self._decoder = EventDecoder(abi)
-        self._status_topic = self._decoder.topic("StatusChanged")
         self._page = log_page_blocks
         self._identity: LedgerIdentity | None = None
         self._anchors: dict[bytes, AnchorRecord] = {}
-        self._keys = _TtlCache(cache_ttl)
-        self._provinces = _TtlCache(cache_ttl)
+        self._keys = TtlCache(cache_ttl)
+        self._provinces = TtlCache(cache_ttl)
 
     @classmethod
     def for_deployment(cls, w3: Web3, deployment: Deployment, **options: Any) -> Web3ChainView:
@@ -408,6 +383,7 @@ class Web3ChainView:
             statuses=statuses,
             histories=histories,
             fallback=self,
+            trust=Trust((public_url(self.rpc.url),), 1, BlockSource.LATEST),
         )
 
     def _histories(
@@ -431,31 +407,12 @@ class Web3ChainView:
         self, codes: Sequence[int], digests: Sequence[bytes], from_block: int
     ) -> dict[StatusKey, list[StatusChange]]:
         """StatusChanged events of these provinces and digests since ``from_block``, grouped."""
-        topics = [
-            self._status_topic,
-            ["0x" + c.to_bytes(32, "big").hex() for c in codes],
-            ["0x" + d.hex() for d in digests],
-        ]
-        found: dict[StatusKey, list[StatusChange]] = {}
         with _answering("status history"):
             head = int(self.rpc.call("eth_blockNumber"), 16)
             start = max(self.from_block, from_block)
-            while start <= head:
-                end = min(start + self._page - 1, head)
-                query = {
-                    "address": self.address,
-                    "topics": topics,
-                    "fromBlock": hex(start),
-                    "toBlock": hex(end),
-                }
-                for log in self.rpc.call("eth_getLogs", [query]):
-                    event = self._decoder.decode(log)
-                    key = (int(event.args["code"]), bytes(event.args["digest"]))
-                    found.setdefault(key, []).append(status_change_from_event(event))
-                start = end + 1
-        for changes in found.values():
-            changes.sort(key=lambda c: c.position)
-        return found
+            return read_status_changes(
+                self.rpc, self.address, self._decoder, (codes, digests), (start, head), self._page
+            )
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:

@@ -29,7 +29,7 @@ from certificate.verification import recompute_digest, verify_signature
 from ledger.status_history import status_at
 from ledger.types import AnchorRecord, CertificateState
 from verifier.chain_view import ChainView
-from verifier.exceptions import ChainUnavailableError
+from verifier.exceptions import ChainDisagreementError, ChainUnavailableError
 from verifier.reasons import Reason, describe, status_reason_words
 from verifier.times import day_end, day_start, format_time
 from verifier.types import CheckResult, CheckStatus, CheckType
@@ -101,7 +101,10 @@ def result(check_type: CheckType, status: CheckStatus, reason: Reason, **data: A
 
 
 def _unavailable(check_type: CheckType, error: ChainUnavailableError) -> CheckResult:
-    return result(check_type, CheckStatus.ERROR, Reason.CHAIN_UNAVAILABLE, problem=str(error))
+    reason = Reason.CHAIN_UNAVAILABLE
+    if isinstance(error, ChainDisagreementError):
+        reason = Reason.CHAIN_DISAGREEMENT
+    return result(check_type, CheckStatus.ERROR, reason, problem=str(error))
 
 
 def _hex(value: bytes) -> str:

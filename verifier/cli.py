@@ -1,4 +1,5 @@
-"""``huren verify [FILE...] [--qr PAYLOAD...] [--at TIME] [--json]``: verify sealed certificates.
+"""``huren verify [FILE...] [--qr PAYLOAD...] [--at TIME] [--json] [--rpc URL...] [--quorum K]``:
+verify sealed certificates.
 
 A FILE is a sealed certificate (JSON) or a text file holding a scanned QR payload; ``--qr`` takes
 a payload as typed by a scanner. A payload that is only a reference (``HUREN1R:``) cannot be
@@ -8,6 +9,11 @@ Prints a readable report per file (or one JSON document with every report) and e
 verdict: 0 VALID, 1 INVALID, 2 ERROR. With several files, INVALID outranks ERROR, as in the
 verdict itself: a definite "no" for one file is the answer a clerk must see first. Several files
 are verified as one batch (chain facts fetched in bulk).
+
+The chain is read through every ``--rpc`` endpoint given (default: the embedded chain's): at a
+final block ``--quorum K`` of them agree on (default: all), every deciding value proven against
+that block's state root, accepted only when K endpoints gave identical answers
+(:class:`~verifier.quorum_view.QuorumChainView`; docs/trust.md says what each mode trusts).
 """
 
 from __future__ import annotations
@@ -68,7 +74,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument(
-        "--rpc", default=DEFAULT_RPC_URL, help=f"chain JSON-RPC URL ({DEFAULT_RPC_URL})"
+        "--rpc",
+        action="append",
+        default=None,
+        metavar="URL",
+        help=f"a JSON-RPC endpoint of the chain; repeat for several ({DEFAULT_RPC_URL})",
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        default=None,
+        metavar="K",
+        help="how many endpoints must give identical answers (default: all given)",
     )
     parser.add_argument(
         "--deployment",
@@ -79,25 +96,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=_verify)
 
 
-def _chain(rpc: str, record: Path) -> ChainView:
-    """The live view, or one that reports the chain unavailable (so every file still gets a
-    report, with ERROR where the chain was needed).
+def _chain(urls: list[str], quorum: int | None, record: Path) -> ChainView:
+    """The view through the endpoints (nothing is asked yet: an unreachable chain gives every
+    file a report, with ERROR where the chain was needed).
 
     The chain view is imported here, once the inputs are known to be readable, so ``--help``
     and a refused command line answer at once; it reads through the raw JSON-RPC client, so
     web3.py (a second of imports) is not loaded at all.
+
+    Raises:
+        LedgerError: no deployment record, a URL that is not http(s), a quorum outside 1…N.
     """
-    from ledger.chain import RpcClient
     from ledger.deploy import Deployment
-    from verifier.chain_view import UnavailableChain, Web3ChainView
-    from verifier.exceptions import ChainUnavailableError
+    from verifier.quorum_view import QuorumChainView
 
     deployment = Deployment.load(record)
-    try:
-        rpc_client = RpcClient(rpc)
-    except LedgerError as error:
-        return UnavailableChain(ChainUnavailableError(str(error)))
-    return Web3ChainView(rpc_client, deployment.address, from_block=deployment.block_number)
+    return QuorumChainView.for_deployment(urls, deployment, quorum=quorum)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -127,7 +141,11 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"huren verify: {problem}", file=sys.stderr)
         return 2
     try:
-        chain = _chain(args.rpc, args.deployment or default_home() / "deployment.json")
+        chain = _chain(
+            args.rpc or [DEFAULT_RPC_URL],
+            args.quorum,
+            args.deployment or default_home() / "deployment.json",
+        )
     except LedgerError as error:
         print(f"huren verify: {error}", file=sys.stderr)
         return 2

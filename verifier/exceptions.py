@@ -10,11 +10,18 @@ Exception tree::
     VerifierError
     ├── VerifierValueError (ValueError)            an argument is unusable (a bad --at time)
     └── ChainUnavailableError (ConnectionError)    the chain could not be asked or answered badly
+        └── ChainDisagreementError                 endpoints disagree, or a state proof fails
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from verifier.types import Trust
+
 __all__ = [
+    "ChainDisagreementError",
     "ChainUnavailableError",
     "VerifierError",
     "VerifierValueError",
@@ -32,5 +39,16 @@ class VerifierValueError(VerifierError, ValueError):
 class ChainUnavailableError(VerifierError, ConnectionError):
     """The chain could not be asked, or its answer could not be read; the cause is chained.
 
-    A check that meets it reports ERROR: no answer is not a negative answer.
+    A check that meets it reports ERROR: no answer is not a negative answer. ``trust`` says,
+    when known, which endpoints were asked and what each did (for the report).
     """
+
+    def __init__(self, message: str, *, trust: Trust | None = None) -> None:
+        super().__init__(message)
+        self.trust = trust
+
+
+class ChainDisagreementError(ChainUnavailableError):
+    """The endpoints answered, but not with one trustworthy answer: fewer than the quorum gave
+    identical answers, or an answer failed its state proof. ERROR, and a matter for the
+    ledger's operators: some endpoint is broken or lying."""

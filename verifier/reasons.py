@@ -41,6 +41,7 @@ Code   Name                                Status    Meaning
 800    PROVINCE_UNKNOWN                    INVALID   the issuing province never was a member
 801    PROVINCE_NOT_MEMBER                 INVALID   the issuing province is no longer a member
 900    CHAIN_UNAVAILABLE                   ERROR     the chain could not be asked
+901    CHAIN_DISAGREEMENT                  ERROR     endpoints disagree, or an answer's proof fails
 =====  ==================================  ========  =============================================
 
 Why a receipt for another chain or contract is ERROR, not INVALID: the certificate may be
@@ -95,6 +96,7 @@ class Reason(IntEnum):
     PROVINCE_UNKNOWN = 800
     PROVINCE_NOT_MEMBER = 801
     CHAIN_UNAVAILABLE = 900
+    CHAIN_DISAGREEMENT = 901
 
 
 MESSAGES: Mapping[Reason, tuple[str, str]] = {
@@ -234,6 +236,12 @@ MESSAGES: Mapping[Reason, tuple[str, str]] = {
         "The ledger could not be reached, so this could not be checked; try again later "
         "({problem}).",
         "无法连接区块链账本，暂时无法核验，请稍后重试（{problem}）。",
+    ),
+    Reason.CHAIN_DISAGREEMENT: (
+        "The ledger's endpoints did not give one trustworthy answer (they disagree, or an "
+        "answer failed its state proof), so this could not be checked; report it to the "
+        "ledger's operators ({problem}).",
+        "区块链节点的答复不一致或未通过状态证明，无法核验，请报告账本运维方（{problem}）。",
     ),
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from verifier.reasons import Reason
 
-__all__ = ["CheckResult", "CheckStatus", "CheckType", "Report", "Verdict"]
+__all__ = ["BlockSource", "CheckResult", "CheckStatus", "CheckType", "Report", "Trust", "Verdict"]
 
 
 class CheckStatus(StrEnum):
@@ -94,14 +94,80 @@ class CheckResult:
         )
 
 
+class BlockSource(StrEnum):
+    """How the block a report's chain answers were read at was chosen."""
+
+    AGREED = "agreed"
+    """The final block a quorum of the endpoints agreed on (number, hash and state root)."""
+    GIVEN = "given"
+    """A block the verifier was told to read at (e.g. a checkpoint witnesses signed), which a
+    quorum of the endpoints hold."""
+    LATEST = "latest"
+    """No block was pinned: each answer is the endpoint's at its latest block."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trust:
+    """What a report's chain answers rest on.
+
+    ``endpoints`` were asked and ``quorum`` of them had to give identical answers; the answers
+    were read at block ``block_number`` (``block_hash``, ``state_root``), chosen as
+    ``block_source`` says; ``proofs_checked`` storage values were proven against that state
+    root (0: the answers are the endpoints' word); ``histories_compared`` status histories
+    (event logs, which have no state proof) were compared across the quorum; ``disagreed``
+    names each endpoint that disagreed, failed (a bad proof, an error) or did not answer, and
+    what it did. :func:`verifier.render.describe_trust` says it in words.
+    """
+
+    endpoints: tuple[str, ...]
+    quorum: int
+    block_source: BlockSource
+    block_number: int | None = None
+    block_hash: str | None = None
+    state_root: str | None = None
+    proofs_checked: int = 0
+    histories_compared: int = 0
+    disagreed: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The trust section as JSON-ready data."""
+        return {
+            "endpoints": list(self.endpoints),
+            "quorum": self.quorum,
+            "block_source": self.block_source.value,
+            "block_number": self.block_number,
+            "block_hash": self.block_hash,
+            "state_root": self.state_root,
+            "proofs_checked": self.proofs_checked,
+            "histories_compared": self.histories_compared,
+            "disagreed": dict(self.disagreed),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Trust:
+        """A trust section read back from :meth:`to_json`."""
+        return cls(
+            endpoints=tuple(str(e) for e in data["endpoints"]),
+            quorum=int(data["quorum"]),
+            block_source=BlockSource(data["block_source"]),
+            block_number=data.get("block_number"),
+            block_hash=data.get("block_hash"),
+            state_root=data.get("state_root"),
+            proofs_checked=int(data.get("proofs_checked") or 0),
+            histories_compared=int(data.get("histories_compared") or 0),
+            disagreed=dict(data.get("disagreed") or {}),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """The verification report of one sealed certificate.
 
     ``at`` is the time the status and validity were asked about (Unix seconds); ``checked_at``
     when the verification ran; ``chain_id`` and ``contract`` name the ledger it was checked
-    against. ``certificate_id``, ``issuing_province`` and ``digest`` are None when the file
-    could not be read.
+    against, ``trust`` what those answers rest on (None when the chain view does not say).
+    ``certificate_id``, ``issuing_province`` and ``digest`` are None when the file could not be
+    read.
     """
 
     verdict: Verdict
@@ -113,6 +179,7 @@ class Report:
     certificate_id: str | None = None
     issuing_province: int | None = None
     digest: str | None = None
+    trust: Trust | None = None
 
     @property
     def failed(self) -> tuple[CheckResult, ...]:
@@ -138,6 +205,7 @@ class Report:
             "chain_id": self.chain_id,
             "contract": self.contract,
             "checks": [c.to_json() for c in self.checks],
+            "trust": self.trust.to_json() if self.trust is not None else None,
         }
 
     @classmethod
@@ -153,4 +221,5 @@ class Report:
             certificate_id=data.get("certificate_id"),
             issuing_province=data.get("issuing_province"),
             digest=data.get("digest"),
+            trust=Trust.from_json(data["trust"]) if data.get("trust") else None,
         )

@@ -24,6 +24,7 @@ from certificate.sealed_file import (
 )
 from verifier.chain_view import (
     BulkChainView,
+    ChainSnapshot,
     ChainView,
     FactsRequest,
     LedgerIdentity,
@@ -32,7 +33,7 @@ from verifier.chain_view import (
 from verifier.checks import CHECKS, CheckContext, result
 from verifier.exceptions import ChainUnavailableError
 from verifier.reasons import Reason
-from verifier.types import CheckResult, CheckStatus, CheckType, Report
+from verifier.types import CheckResult, CheckStatus, CheckType, Report, Trust
 from verifier.verdict import verdict
 
 __all__ = ["SealedInput", "facts_for", "read_sealed", "verify", "verify_many"]
@@ -105,6 +106,7 @@ def _report(
     historic: bool,
     checked_at: int,
     identity: LedgerIdentity | None,
+    trust: Trust | None,
 ) -> Report:
     report = functools.partial(
         Report,
@@ -112,6 +114,7 @@ def _report(
         checked_at=checked_at,
         chain_id=identity.chain_id if identity else None,
         contract=identity.contract if identity else None,
+        trust=trust,
     )
     if isinstance(parsed, CheckResult):
         skipped = [
@@ -211,11 +214,15 @@ def _verify_chunk(
     when = checked_at if at is None else at
     parsed = [read_sealed(item) for item in sealed]
     view: ChainView = chain
+    trust: Trust | None = None
     if isinstance(chain, BulkChainView):
         readable = [p for p in parsed if isinstance(p, SealedCertificate)]
         try:
             view = chain.snapshot(facts_for(readable, historic=historic))
         except ChainUnavailableError as error:
             view = UnavailableChain(error)
+            trust = error.trust
+    if isinstance(view, ChainSnapshot):
+        trust = view.trust
     identity = _identity_or_none(view)
-    return [_report(p, view, when, historic, checked_at, identity) for p in parsed]
+    return [_report(p, view, when, historic, checked_at, identity, trust) for p in parsed]

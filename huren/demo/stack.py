@@ -58,6 +58,9 @@ class AgencyInfo:
 AGENCY = AgencyInfo("sh-rsj", "上海市人力资源和社会保障局", 310000)
 """Shanghai's human-resources bureau: it settles talent from other provinces (人才引进落户)."""
 
+WITNESS_INTERVAL = 1.0
+"""Seconds between each node's witnessed checkpoints: short, so the story sees them cosigned."""
+
 AGENCY_READS_FROM = (330000,)
 """The provinces whose nodes hold a credential for the agency (the story reads from Zhejiang)."""
 
@@ -164,6 +167,7 @@ class Stack:
                     "HUREN_NODE_BATCH_SIZE": str(self.batch_size),
                     "HUREN_NODE_BATCH_INTERVAL": str(self.batch_interval),
                     "HUREN_NODE_LOG_ANCHOR_INTERVAL": "1.0",
+                    "HUREN_NODE_WITNESS_INTERVAL": str(WITNESS_INTERVAL),
                 },
                 log_file=self.home.log_file(f"node-{code}"),
                 url=urls[code],

@@ -7,7 +7,8 @@
 4. 跨省通办 a Zhejiang holder consents, the Shanghai agency fetches and verifies: VALID;
 5. 撤销 Zhejiang revokes that certificate; the agency's copy now verifies INVALID, with why;
 6. 密钥轮换 Zhejiang rotates its key; an old and a new certificate both verify VALID;
-7. 审计 the auditor replays the whole history and cross-checks Zhejiang's store: CLEAN.
+7. 审计 the auditor replays the whole history, cross-checks Zhejiang's store and the checkpoints
+   the three nodes signed as witnesses of the chain (each cosigned by the others): CLEAN.
 
 A step that does not get the expected outcome raises :class:`DemoStepFailed`; the story stops
 there and the command exits non-zero.
@@ -25,13 +26,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from web3 import Web3
 
-from audit import StoreClient, report_json, run_audit
+from audit import StoreClient, WitnessSources, report_json, run_audit
 from certificate.samples import SAMPLE_KINDS, sample_document
 from huren.demo.api import AgencyAPI, NodeAPI
 from huren.demo.exceptions import DemoStepFailed
 from huren.demo.stack import AGENCY, Stack
+from ledger.contract import HurenLedgerClient
 from ledger.devnet import DEV_PROVINCES
+from ledger.exceptions import WitnessConflictError, WitnessQuorumError, WitnessSourceError
 from ledger.types import StatusReason
+from ledger.witness import CheckpointPool, WitnessedCheckpoint
+from ledger.witness_api import WitnessClient
 from verifier.reasons import status_reason_words
 
 __all__ = ["Story"]
@@ -327,16 +332,26 @@ class Story:
     # --- 7 ---------------------------------------------------------------------------------------
 
     def audit(self) -> None:
-        """Replay the whole history, compare with the contract and with Zhejiang's store."""
-        self.heading(7, "审计", "The auditor replays the whole history and checks Zhejiang's store")
+        """Replay the whole history, compare with the contract, with Zhejiang's store and with
+        the checkpoints the nodes witnessed."""
+        self.heading(
+            7,
+            "审计",
+            "The auditor replays the whole history, checks Zhejiang's store and the witnesses",
+        )
         stack = self.stack
         assert stack.deployment is not None
         zhejiang = stack.nodes[ZHEJIANG]
         store = StoreClient.connect(zhejiang.url, zhejiang.tokens["auditor"])
+        witnesses = WitnessClient(timeout=5.0)
         try:
-            report = run_audit(self._chain(), stack.deployment, store=store)
+            cosigned = self._cosigned_by_all(witnesses)
+            report = run_audit(
+                self._chain(), stack.deployment, store=store, witnesses=WitnessSources(witnesses)
+            )
         finally:
             store.http.close()
+            witnesses.close()
         data = report_json(report)
         s = data["summary"]
         self.say(
@@ -359,15 +374,58 @@ class Story:
                 f"access-log entries, hash chain intact, anchored heads matching: "
                 f"{report.store.heads_checked}"
             )
-        findings = len(report.violations) + len(report.store.violations if report.store else [])
+        witness = report.witness
+        if witness is not None:
+            block = cosigned.checkpoint
+            self.say(
+                f"witnesses: {witness.checkpoints:,} checkpoints of the chain with "
+                f"{witness.signatures:,} valid signatures; the newest cosigned by all three "
+                f"provinces: block {block.block_number:,}, hash 0x{block.block_hash.hex()[:16]}…"
+            )
+        findings = sum(
+            len(found.violations if found else [])
+            for found in (report, report.store, report.witness)
+        )
         self.say(
             f"invariant violations: {findings}; verdict "
             + ("[bold green]CLEAN[/]" if report.ok else "[bold red]FINDINGS[/]")
         )
         if not report.ok:
-            first = report.violations or (report.store.violations if report.store else [])
+            first = [
+                v for found in (report, report.store, report.witness) if found
+                for v in found.violations
+            ]  # fmt: skip
             detail = first[0].message if first else "the views disagree with the replay"
             raise DemoStepFailed(f"the audit found problems, e.g. {detail}")
+
+    def _cosigned_by_all(self, client: WitnessClient, wait: float = 20.0) -> WitnessedCheckpoint:
+        """The newest checkpoint every province signed, read from the nodes as a verifier reads
+        it (each signature checked against the key on chain); waits for the witnesses' next
+        passes (one a second) if none is yet."""
+        stack = self.stack
+        assert stack.deployment is not None
+        reader = HurenLedgerClient(self._chain(), stack.deployment.address)
+        ledger = (stack.deployment.chain_id, stack.deployment.address)
+        deadline = time.monotonic() + wait
+        while True:
+            pool = CheckpointPool(ledger, reader.signing_key)
+            for info in stack.nodes.values():
+                try:
+                    latest = client.latest(info.url)
+                except WitnessSourceError:
+                    continue
+                if latest is not None:
+                    pool.add(latest)
+            try:
+                return pool.newest(len(stack.nodes))
+            except WitnessConflictError as error:
+                raise DemoStepFailed(f"the witnesses disagree: {error}") from error
+            except WitnessQuorumError as error:
+                if time.monotonic() > deadline:
+                    raise DemoStepFailed(
+                        f"the nodes did not cosign each other's checkpoints in {wait:g} s: {error}"
+                    ) from error
+            time.sleep(0.5)
 
     def close(self) -> None:
         """Close the HTTP clients."""

@@ -8,7 +8,16 @@ registered on chain, sample documents of every type, batches of 1,000 anchored),
 - batch: :func:`verifier.verify_many` of 10,000 files (parse, bulk fetch of anchors, statuses,
   keys and provinces, every check), end to end in this one Python thread;
 - HTTP: ``POST /verify`` of one file at a time to the agency service run by uvicorn in a
-  subprocess on loopback (one worker), p50 and p99 of the request latency seen by the client.
+  subprocess on loopback (one worker; it reads through :class:`QuorumChainView`, state proofs
+  on the one endpoint), p50 and p99 of the request latency seen by the client.
+
+Then it writes 20,000 statuses of other certificates, so that storage proofs are as deep as in
+a ledger in use, and per round measures the batch again three ways, for their ratios at the
+same state: plain (view calls); through :class:`QuorumChainView` on the one endpoint (an agreed
+final block, every value read with ``eth_getProof`` and checked against its state root); and on
+two endpoints (the same anvil under two names: the cost of asking and comparing twice, in
+parallel threads). Anvil rebuilds the storage trie for every ``eth_getProof`` (the note gives
+its time); a node with a persistent trie (geth, Besu) does not.
 
 Verification runs in one thread (one core); anvil runs in its own process.
 
@@ -34,13 +43,16 @@ from certificate.document import build_document
 from certificate.samples import sample_documents
 from certificate.sealing import seal
 from ledger.anvil import LocalChain, dev_accounts
-from ledger.chain import connect
+from ledger.chain import RpcClient, connect
 from ledger.contract import HurenLedgerClient
 from ledger.deploy import deploy_ledger
 from ledger.devnet import DEV_DEPLOYER_INDEX, DEV_PROVINCES, DEV_THRESHOLD, dev_founders
 from ledger.sender import TransactionSender
+from ledger.state_proof import proof_request
+from ledger.types import StatusReason
 from tests.verifier.verifier_support import Issuer
 from verifier import Verdict, Web3ChainView, verify, verify_many
+from verifier.quorum_view import QuorumChainView
 from verifier.service import hash_token
 
 if TYPE_CHECKING:  # annotations only: the module also runs loaded from its path alone
@@ -56,6 +68,9 @@ HTTP_REQUESTS = 500
 """``POST /verify`` requests per round, at scale 1."""
 ANCHOR_BATCH = 1000
 """Certificates per anchored Merkle batch when preparing."""
+FILLER_STATUSES = 20_000
+"""Status entries of other certificates written before measuring (revokeBatch of random
+digests), so storage proofs go as deep as in a ledger in use (about 4 trie levels)."""
 
 
 def _free_port() -> int:
@@ -90,6 +105,20 @@ def _issue(chain_url: str, count: int) -> tuple[Any, list[str]]:
             anchored = issuers[code].anchor(sealed[start : start + ANCHOR_BATCH])
             files.extend(s.to_json() for s in anchored)
     return deployment, files
+
+
+def _fill(chain_url: str, deployment: Any) -> None:
+    """Write :data:`FILLER_STATUSES` statuses of other (random) certificates."""
+    w3 = connect(chain_url)
+    province = DEV_PROVINCES[0]
+    client = HurenLedgerClient(
+        w3, deployment.address, TransactionSender(w3, province.account.private_key)
+    )
+    root = secrets.token_bytes(32)
+    client.anchor(root, 1)
+    for _ in range(0, FILLER_STATUSES, 200):
+        digests = [secrets.token_bytes(32) for _ in range(200)]
+        client.revoke_batch(digests, [root] * len(digests), StatusReason.FRAUD)
 
 
 def _serve(
@@ -153,11 +182,18 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
     http_count = max(20, round(HTTP_REQUESTS * scale))
     single_rates: list[float] = []
     batch_rates: list[float] = []
+    plain_rates: list[float] = []
+    proven_rates: list[float] = []
+    two_rates: list[float] = []
     p50s: list[float] = []
     p99s: list[float] = []
     with LocalChain(accounts=6) as chain, tempfile.TemporaryDirectory() as tmp:
         deployment, files = _issue(chain.url, batch_count)
         view = Web3ChainView.for_deployment(connect(chain.url), deployment)
+        proven = QuorumChainView.for_deployment([chain.url], deployment)
+        two = QuorumChainView.for_deployment(
+            [chain.url, chain.url.replace("127.0.0.1", "localhost")], deployment
+        )
         process, url, token = _serve(chain.url, deployment, Path(tmp))
         try:
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
@@ -185,8 +221,30 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+        # Proofs as deep as in a ledger in use; anvil then rebuilds a larger storage trie for
+        # every eth_getProof, which is why the single and HTTP figures above come first.
+        _fill(chain.url, deployment)
+        started = time.perf_counter()
+        with RpcClient(chain.url) as rpc:
+            rpc.call(*proof_request(deployment.address, [0], "latest"))
+        anvil_proof_ms = (time.perf_counter() - started) * 1000
+        for _ in range(rounds):
+            for rates, batch_view in (
+                (plain_rates, view),
+                (proven_rates, proven),
+                (two_rates, two),
+            ):
+                started = time.perf_counter()
+                reports = verify_many(files[:batch_count], batch_view)
+                rates.append(batch_count / (time.perf_counter() - started))
+                assert all(r.verdict is Verdict.VALID for r in reports)
+        proven.close()
+        two.close()
 
     where = "anvil automine (cancun) on loopback; verification in one Python thread"
+    plain_rate, proven_rate, two_rate = (
+        statistics.median(r) for r in (plain_rates, proven_rates, two_rates)
+    )
     return [
         {
             "name": "single verifications (verify, one after another)",
@@ -201,17 +259,35 @@ def run(rounds: int = 5, scale: float = 1.0) -> list[Measurement]:
             "command_note": f"{batch_count} files per round, bulk chain reads; {where}",
         },
         {
+            "name": "batch verifications with state proofs, one endpoint",
+            "value": proven_rate,
+            "unit": "certificates/s",
+            "command_note": f"{batch_count} files per round, QuorumChainView on one endpoint; "
+            f"{proven_rate / plain_rate:.2f} times the plain batch at the same state "
+            f"({plain_rate:,.0f}/s); "
+            f"storage holds {FILLER_STATUSES:,} other statuses, for which anvil spends "
+            f"{anvil_proof_ms:.0f} ms on every eth_getProof; {where}",
+        },
+        {
+            "name": "batch verifications with state proofs, two endpoints",
+            "value": two_rate,
+            "unit": "certificates/s",
+            "command_note": f"{batch_count} files per round, QuorumChainView on two endpoints "
+            f"(one anvil, two names), quorum 2; {two_rate / proven_rate:.2f} times one endpoint "
+            f"with proofs, {two_rate / plain_rate:.2f} times the plain batch; {where}",
+        },
+        {
             "name": "POST /verify latency p50",
             "value": statistics.median(p50s),
             "unit": "ms",
             "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
-            "1 worker, loopback",
+            "1 worker, loopback; state proofs on one endpoint",
         },
         {
             "name": "POST /verify latency p99",
             "value": statistics.median(p99s),
             "unit": "ms",
             "command_note": f"{http_count} sequential requests per round; uvicorn subprocess, "
-            "1 worker, loopback",
+            "1 worker, loopback; state proofs on one endpoint",
         },
     ]

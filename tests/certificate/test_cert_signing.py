@@ -17,7 +17,11 @@ from certificate import (
     UnknownAlgorithmError,
     key_id_of,
 )
-from certificate.signing import load_public_key, verify_digest_signature
+from certificate.signing import (
+    load_public_key,
+    verify_digest_signature,
+    verify_labelled_signature,
+)
 
 DIGEST = hashlib.sha256(b"certificate").digest()
 
@@ -45,6 +49,24 @@ def test_the_signed_message_carries_the_domain_label() -> None:
     private = ed25519.Ed25519PrivateKey.generate()
     key = SigningKey(private)
     private.public_key().verify(key.sign_digest(DIGEST), SIGNATURE_LABEL + DIGEST)
+
+
+@pytest.mark.parametrize("algorithm", list(SignatureAlgorithm))
+def test_labelled_signatures_are_bound_to_their_label(algorithm: SignatureAlgorithm) -> None:
+    """A message signed under one label verifies under it and under no other, not even as a
+    certificate signature over the same bytes."""
+    key = SigningKey.generate(algorithm)
+    label = b"huren/witness-checkpoint/1"
+    signature = key.sign_labelled(label, DIGEST)
+    verify_labelled_signature(key.spki_der, algorithm, label, DIGEST, signature)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify_labelled_signature(key.spki_der, algorithm, b"huren/other/1", DIGEST, signature)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify_digest_signature(key.spki_der, algorithm, DIGEST, signature)
+    with pytest.raises(SignatureError, match="does not verify"):
+        verify_labelled_signature(key.spki_der, algorithm, label, DIGEST, key.sign_digest(DIGEST))
+    with pytest.raises(CertificateKeyError, match="label"):
+        key.sign_labelled(b"", DIGEST)
 
 
 def test_ed25519_signatures_agree_with_openssl() -> None:

@@ -43,7 +43,10 @@ def _app() -> FastAPI:
     app.add_middleware(
         BodyGuard,
         rule=BodyRule(64 * 1024),
-        rules={"/upload": BodyRule(512 * 1024, json=False)},
+        rules={
+            "/upload": BodyRule(512 * 1024, json=False),
+            "/signed": BodyRule(1024, credential=False),
+        },
         credential=_credential,
     )
 
@@ -58,6 +61,10 @@ def _app() -> FastAPI:
     @app.get("/orders")
     def orders() -> list[str]:
         return []
+
+    @app.post("/signed")
+    def signed(body: _Order) -> _Order:
+        return body
 
     return app
 
@@ -151,3 +158,17 @@ def test_other_content_types_are_not_parsed_so_not_scanned() -> None:
         "/orders", content=b"[" * 30_000, headers={**AUTH, "Content-Type": "text/plain"}
     )
     assert (answer.status_code, answer.json()["error"]) == (422, "invalid_input")
+
+
+def test_a_body_that_carries_its_own_credential_is_read_from_strangers_but_guarded() -> None:
+    """A path whose route authenticates the body itself: no token needed, the shape and size
+    limits hold all the same."""
+    client = _client()
+    stranger = client.post("/signed", json={"item": "signed", "count": 1})
+    assert stranger.json() == {"item": "signed", "count": 1}
+    deep = client.post("/signed", content=DEEP[:200] + DEEP[-200:])
+    assert (deep.status_code, deep.json()["error"]) == (422, "json_too_deep")
+    nul = client.post("/signed", content=b'{"item": "\x00", "count": 1}')
+    assert (nul.status_code, nul.json()["error"]) == (422, "malformed_json")
+    big = client.post("/signed", content=b" " * 2048)
+    assert (big.status_code, big.json()["error"]) == (413, "body_too_large")

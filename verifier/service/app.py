@@ -17,16 +17,17 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from ledger.chain import connect
 from ledger.deploy import Deployment
+from ledger.finality import Finality
 from ledger.recursion_limit import restore_recursion_limit
 from service_base.body_guard import BodyGuard, BodyRule
 from service_base.problems import install_error_handlers
-from verifier.chain_view import ChainView, Web3ChainView
+from verifier.chain_view import ChainView
+from verifier.quorum_view import QuorumChainView
 from verifier.service.clerks import has_active_clerk, import_configured
 from verifier.service.db import make_engine, migrate, unavailable
 from verifier.service.deps import Services, clerk_of
-from verifier.service.exceptions import AgencyConfigError, AgencyError
+from verifier.service.exceptions import AgencyConfigError
 from verifier.service.node_client import NodeClient
 from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
@@ -46,8 +47,9 @@ def create_app(
 
     Args:
         settings: the agency's settings.
-        chain: the ledger view; default: ``settings.rpc_url`` and ``settings.deployment_file``
-            (the chain must answer at start).
+        chain: the ledger view; default: a :class:`QuorumChainView` through the settings'
+            endpoints (``rpc_urls`` or ``rpc_url``, ``rpc_quorum`` of them agreeing, at the
+            ``finality`` block) of ``deployment_file``; closed when the app stops.
         transport: the HTTP transport to province nodes; default: real HTTP.
 
     Every request body passes the :class:`~service_base.body_guard.BodyGuard` first: a clerk's
@@ -60,14 +62,25 @@ def create_app(
         StoreUnavailableError: the database cannot be reached or written.
     """
     restore_recursion_limit()
+    owned: QuorumChainView | None = None
     if chain is None:
-        deployment = Deployment.load(settings.deployment_file)
-        chain = Web3ChainView.for_deployment(
-            connect(settings.rpc_url), deployment, cache_ttl=settings.chain_cache_seconds
+        owned = QuorumChainView.for_deployment(
+            settings.endpoints,
+            Deployment.load(settings.deployment_file),
+            quorum=settings.rpc_quorum,
+            finality=Finality.parse(settings.finality),
+            cache_ttl=settings.chain_cache_seconds,
         )
+        chain = owned
     engine = make_engine(settings.database_url)
-    migrate(engine)
-    _admit_clerks(settings, engine)
+    try:
+        migrate(engine)
+        _admit_clerks(settings, engine)
+    except BaseException:
+        engine.dispose()
+        if owned is not None:
+            owned.close()
+        raise
     nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
     services = Services(
         settings=settings,
@@ -81,6 +94,8 @@ def create_app(
         yield
         nodes.close()
         engine.dispose()
+        if owned is not None:
+            owned.close()
 
     app = FastAPI(
         title=f"huren agency verifier ({settings.agency_id})",
@@ -109,17 +124,13 @@ def create_app(
 def _admit_clerks(settings: AgencySettings, engine: Engine) -> None:
     """Import the token hashes the settings still list (once: see :mod:`verifier.service.clerks`);
     outside dev mode, refuse to start when no clerk could call."""
-    try:
-        import_configured(engine, settings.clerk_token_hashes)
-        if settings.mode != "dev" and not has_active_clerk(engine):
-            raise AgencyConfigError(
-                "no clerk can call this agency: create one with 'huren agency clerk create "
-                "--config FILE --name NAME' (or list SHA-256 token hashes in "
-                "HUREN_AGENCY_CLERK_TOKEN_HASHES, imported once), or set HUREN_AGENCY_MODE=dev"
-            )
-    except AgencyError:
-        engine.dispose()
-        raise
+    import_configured(engine, settings.clerk_token_hashes)
+    if settings.mode != "dev" and not has_active_clerk(engine):
+        raise AgencyConfigError(
+            "no clerk can call this agency: create one with 'huren agency clerk create "
+            "--config FILE --name NAME' (or list SHA-256 token hashes in "
+            "HUREN_AGENCY_CLERK_TOKEN_HASHES, imported once), or set HUREN_AGENCY_MODE=dev"
+        )
 
 
 def app_from_env() -> FastAPI:

@@ -14,6 +14,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ledger.exceptions import LedgerValueError
+from ledger.finality import Finality
+from ledger.quorum import Endpoints
+
 __all__ = ["AgencySettings", "hash_token"]
 
 
@@ -30,6 +34,19 @@ class AgencySettings(BaseSettings):
     agency_id: str = Field(description="this agency's id at the province nodes, e.g. sh-gongan")
     mode: Literal["dev", "production"] = Field("production", description="dev allows no tokens")
     rpc_url: str = Field("http://127.0.0.1:8545", description="JSON-RPC endpoint of the chain")
+    rpc_urls: tuple[str, ...] = Field(
+        (),
+        description="several JSON-RPC endpoints of the chain (JSON list), read instead of rpc_url; "
+        "each should be another province's validator",
+    )
+    rpc_quorum: int | None = Field(
+        None, ge=1, description="how many endpoints must give identical answers (default: all)"
+    )
+    finality: str = Field(
+        "finalized",
+        description="which block is final: 'finalized' or 'safe' (the node's tag where it has a "
+        "real one, else its head), or a number of confirmations below the head",
+    )
     deployment_file: Path = Field(Path("deployment.json"), description="ledger deployment record")
     database_url: str = Field("sqlite:///data/agency.db", description="SQLAlchemy URL")
     node_token: SecretStr | None = Field(
@@ -60,6 +77,25 @@ class AgencySettings(BaseSettings):
     chain_cache_seconds: float = Field(
         5.0, ge=0, description="how long signing keys and province records are cached"
     )
+
+    @field_validator("finality")
+    @classmethod
+    def _finality_is_a_setting(cls, value: str) -> str:
+        Finality.parse(value)  # raises LedgerValueError, a ValueError
+        return value
+
+    @model_validator(mode="after")
+    def _quorum_fits_the_endpoints(self) -> AgencySettings:
+        try:
+            Endpoints.of_urls(self.endpoints, self.rpc_quorum).close()
+        except LedgerValueError as error:
+            raise ValueError(f"HUREN_AGENCY_RPC_URLS or _RPC_QUORUM: {error}") from error
+        return self
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        """The chain's endpoints: ``rpc_urls``, else ``rpc_url`` alone."""
+        return self.rpc_urls or (self.rpc_url,)
 
     @model_validator(mode="after")
     def _lease_outlasts_the_node(self) -> AgencySettings:

@@ -230,6 +230,22 @@ function disclosedFields(certificate) {
   return { fields, withheld: Object.keys(content.withheld ?? {}).length };
 }
 
+// What the chain's answers rest on (the report's trust section): which block, agreed by how many
+// endpoints, how many values were proven against its state root, and who disagreed.
+function trustFacts(trust) {
+  if (!trust) return [];
+  const agreeing = trust.endpoints.filter((e) => !(e in trust.disagreed));
+  const read = trust.block_number === null
+    ? "—"
+    : `block ${trust.block_number} · ${trust.block_source} · ${agreeing.length}/${trust.endpoints.length} endpoints (quorum ${trust.quorum})`;
+  const disagreed = Object.entries(trust.disagreed).map(([e, what]) => `${e}: ${what}`).join("; ");
+  return [
+    [["读取区块", "Read at"], trust.block_source === "latest" ? `latest · ${trust.endpoints.join(", ")}` : read],
+    [["状态证明", "State proofs"], `${trust.proofs_checked}`],
+    [["不一致节点", "Disagreeing endpoints"], disagreed || null],
+  ];
+}
+
 function render(report, certificate) {
   current = { report, certificate };
   const verdict = $("verdict");
@@ -249,6 +265,7 @@ function render(report, certificate) {
     [["状态时点", "Status as of"],
       report.at !== report.checked_at ? new Date(report.at * 1000).toISOString() : null],
     [["区块链", "Ledger"], report.chain_id ? `chain ${report.chain_id} · ${report.contract}` : null],
+    ...trustFacts(report.trust),
   ]);
 
   const rows = $("checks").tBodies[0];

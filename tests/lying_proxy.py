@@ -1,8 +1,8 @@
 """A JSON-RPC proxy on loopback that forwards to a real node and rewrites chosen answers.
 
-It stands for a compromised or buggy node: the auditor talks to it like any node and must notice
-the lies. ``rewrite(method, params, result)`` sees every call of a request (single or batch) and
-returns the result to hand back.
+It stands for a compromised or buggy node: the auditor and the verifier talk to it like any node
+and must notice the lies (shared by their tests, hence here). ``rewrite(method, params, result)``
+sees every call of a request (single or batch) and returns the result to hand back.
 """
 
 from __future__ import annotations
