@@ -59,6 +59,48 @@ def _node() -> Register:
     return register
 
 
+def _agency() -> Register:
+    from verifier.service.cli import register
+
+    return register
+
+
+def _issue() -> Register:
+    from huren.operator.cli import register_issue
+
+    return register_issue
+
+
+def _revoke() -> Register:
+    from huren.operator.cli import register_revoke
+
+    return register_revoke
+
+
+def _suspend() -> Register:
+    from huren.operator.cli import register_suspend
+
+    return register_suspend
+
+
+def _reinstate() -> Register:
+    from huren.operator.cli import register_reinstate
+
+    return register_reinstate
+
+
+def _export() -> Register:
+    from huren.operator.cli import register_export
+
+    return register_export
+
+
+def _disclose() -> Register:
+    from certificate.cli import register
+
+    return register
+
+
 def _demo() -> Register:
     from huren.demo.cli import register
 
@@ -76,6 +118,13 @@ COMMANDS: dict[str, Callable[[], Register]] = {
     "audit": _audit,
     "verify": _verify,
     "node": _node,
+    "agency": _agency,
+    "issue": _issue,
+    "revoke": _revoke,
+    "suspend": _suspend,
+    "reinstate": _reinstate,
+    "export": _export,
+    "disclose": _disclose,
     "demo": _demo,
     "bench": _bench,
 }

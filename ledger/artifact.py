@@ -29,6 +29,7 @@ from ledger.exceptions import LedgerArtifactError, LedgerArtifactNotFoundError
 
 __all__ = [
     "ARTIFACT_FORMAT",
+    "CONTRACT_NAME",
     "Artifact",
     "ContractKind",
     "artifact_names",
@@ -36,6 +37,9 @@ __all__ = [
     "load_artifact",
     "sources_digest",
 ]
+
+CONTRACT_NAME = "HurenLedger"
+"""The artifact of the ledger contract itself (the one deployed; the others are its parts)."""
 
 ARTIFACT_FORMAT = "huren-artifact-2"
 """Value of the ``format`` key of every artifact file; bump it when the layout changes."""

@@ -7,7 +7,9 @@ answers; every other module receives that object (or an :class:`RpcClient`) as a
 and batches. It exists for the two hot paths web3.py makes slow or impossible: reading many logs
 (no per-log formatting) and sending many pre-signed transactions in batches
 (``w3.batch_requests()`` refuses ``eth_sendRawTransaction``). Only standard ``eth_*`` methods go
-through it, so it works against any EVM node (Besu, geth, anvil, Hardhat).
+through it, so it works against any EVM node (Besu, geth, anvil, Hardhat). It needs nothing
+of web3.py, whose import alone costs about a second: :func:`connect` imports it when called,
+so a reader that only needs the raw client (``huren verify``) never loads it.
 """
 
 from __future__ import annotations
@@ -20,16 +22,15 @@ import socket
 import threading
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
-import requests
 from eth_typing import BlockIdentifier
-from web3 import HTTPProvider, Web3
-from web3.exceptions import Web3Exception
-from web3.middleware import ExtraDataToPOAMiddleware
 
 from ledger.exceptions import LedgerConnectionError, LedgerRpcError, LedgerValueError
+
+if TYPE_CHECKING:
+    from web3 import Web3
 
 __all__ = ["DEFAULT_TIMEOUT", "RpcCall", "RpcClient", "block_parameter", "connect"]
 
@@ -68,6 +69,11 @@ def connect(url: str, *, timeout: float = DEFAULT_TIMEOUT, poa: bool | None = No
     Raises:
         LedgerConnectionError: the node did not answer ``eth_chainId`` (the cause is chained).
     """
+    import requests  # here: the raw client below works without web3.py (a second of imports)
+    from web3 import HTTPProvider, Web3
+    from web3.exceptions import Web3Exception
+    from web3.middleware import ExtraDataToPOAMiddleware
+
     _check_http_url(url)
     provider = HTTPProvider(url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True)
     w3 = Web3(provider)
@@ -164,6 +170,8 @@ class RpcClient:
         Raises:
             LedgerValueError: ``w3`` does not use an :class:`~web3.HTTPProvider`.
         """
+        from web3 import HTTPProvider
+
         provider = w3.provider
         if not isinstance(provider, HTTPProvider) or provider.endpoint_uri is None:
             raise LedgerValueError(

@@ -22,7 +22,7 @@ from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.types import TxReceipt
 
-from ledger.artifact import load_artifact
+from ledger.artifact import CONTRACT_NAME, load_artifact
 from ledger.calls import LedgerCalls, ViewCall
 from ledger.chain import RpcClient
 from ledger.events import EventDecoder, EventReader
@@ -39,9 +39,6 @@ from ledger.types import (
 )
 
 __all__ = ["CONTRACT_NAME", "HurenLedgerClient"]
-
-CONTRACT_NAME = "HurenLedger"
-"""The deployed contract's name: its artifact and its ABI."""
 
 T = TypeVar("T")
 

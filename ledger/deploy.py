@@ -14,14 +14,18 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eth_abi.abi import encode
-from web3 import Web3
+from eth_utils.address import to_checksum_address
 
-from ledger.artifact import load_artifact
-from ledger.contract import CONTRACT_NAME
+from ledger.artifact import CONTRACT_NAME, load_artifact
 from ledger.exceptions import LedgerDeploymentError
-from ledger.sender import TransactionSender
+
+if TYPE_CHECKING:  # the record is read where web3.py is not needed (huren verify)
+    from web3 import Web3
+
+    from ledger.sender import TransactionSender
 
 __all__ = ["Deployment", "Founder", "deploy_ledger"]
 
@@ -74,7 +78,7 @@ class Deployment:
         """Whether the chain ``w3`` talks to is the one this record names and holds the code."""
         if w3.eth.chain_id != self.chain_id:
             return False
-        code = bytes(w3.eth.get_code(Web3.to_checksum_address(self.address)))
+        code = bytes(w3.eth.get_code(to_checksum_address(self.address)))
         return code == bytes.fromhex(load_artifact(self.contract).deployed_bytecode[2:])
 
 
@@ -87,7 +91,7 @@ def deploy_ledger(
         ["uint32[]", "address[]", "string[]", "uint16"],
         [
             [f.code for f in founders],
-            [Web3.to_checksum_address(f.account) for f in founders],
+            [to_checksum_address(f.account) for f in founders],
             [f.endpoint for f in founders],
             threshold,
         ],

@@ -14,7 +14,6 @@ revokes one at once.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from datetime import UTC, datetime
@@ -37,25 +36,9 @@ from province_nodes.models import Agency
 from province_nodes.settings import NodeSettings
 from province_nodes.store_owner import check_store_owner
 from province_nodes.types import Role
+from service_base.durations import parse_duration
 
-__all__ = ["load_settings", "parse_duration", "register"]
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_LONGEST = 100 * 365 * 86400
-"""The longest ``--expires-in`` taken (a century): beyond it, leave the expiry out."""
-
-
-def parse_duration(text: str) -> int:
-    """Seconds in ``90d``, ``12h``, ``30m``, ``45s`` or a bare number of seconds."""
-    match = re.fullmatch(r"([0-9]{1,12})([smhd]?)", text.strip())
-    if match is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration: a number and s, m, h or d, e.g. 90d or 12h"
-        )
-    seconds = int(match[1]) * _UNITS[match[2] or "s"]
-    if not 0 < seconds <= _LONGEST:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0s and at most 36500d")
-    return seconds
+__all__ = ["load_settings", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

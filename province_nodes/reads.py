@@ -1,9 +1,11 @@
-"""Reading certificates out of the store: under consent for agencies, redacted for auditors.
+"""Reading certificates out of the store: under consent for agencies, redacted for auditors,
+whole for the issuing platform's operator.
 
-:func:`fetch_under_consent` is the only way personal data leaves the node. It decides, logs and
-answers in one place: every attempt (allowed or refused, for whatever reason, even one that
-fails unexpectedly) is appended to the access log before the answer is sent, and an allowed
-read's log entry commits in the same transaction as the consent use it counts. A requested id
+:func:`fetch_under_consent` and :func:`export_copy` are the only ways personal data leaves the
+node. Each decides, logs and answers in one place: every attempt (allowed or refused, for
+whatever reason, even one that fails unexpectedly) is appended to the access log before the
+answer is sent, and an allowed read's log entry commits in the same transaction as the consent
+use it counts. A requested id
 that is not a certificate identifier is refused (422) and logged in its escaped, bounded
 :func:`~province_nodes.inputs.printable` form as ``requested_id``, with ``certificate_id`` null.
 
@@ -24,7 +26,7 @@ from sqlmodel import col, func, select
 from certificate.disclosure import disclose
 from certificate.exceptions import CertificateError
 from certificate.receipts import attach_receipt
-from certificate.sealed_file import Receipt, SealedCertificate, parse_sealed
+from certificate.sealed_file import ALWAYS_DISCLOSED, Receipt, SealedCertificate, parse_sealed
 from province_nodes.auth import authenticate
 from province_nodes.consents import check_consent, consented_copy
 from province_nodes.db import unit_of_work
@@ -41,10 +43,20 @@ from province_nodes.models import CertificateRow
 from province_nodes.node import ProvinceNode
 from province_nodes.types import Role
 
-__all__ = ["certificates_of_holder", "fetch_under_consent", "load_sealed", "redacted_page"]
+__all__ = [
+    "EXPORT_PURPOSE",
+    "certificates_of_holder",
+    "export_copy",
+    "fetch_under_consent",
+    "load_sealed",
+    "redacted_page",
+]
 
 UNEXPECTED = "internal_error"
 """The access log's ``error`` for a read that failed in a way the node did not foresee."""
+
+EXPORT_PURPOSE = "export"
+"""The access log's ``purpose`` of an export (:func:`export_copy`)."""
 
 
 def load_sealed(master: MasterKey, row: CertificateRow) -> SealedCertificate:
@@ -166,6 +178,58 @@ def fetch_under_consent(
                     session.add(consent)
                 outcome = "repeated" if permit.repeat else "allowed"
                 log.append(session, entry | {"outcome": outcome, "error": None})
+            return copy
+        except NodeError as error:
+            log.record(entry | {"outcome": "refused", "error": error.code})
+            raise
+        except Exception:
+            log.record(entry | {"outcome": "refused", "error": UNEXPECTED})
+            raise
+
+
+def export_copy(node: ProvinceNode, authorization: str | None, requested: str) -> SealedCertificate:
+    """The sealed certificate file with its receipt: the whole certificate for an operator (the
+    issuing platform, e.g. to hand it to its holder), the always-disclosed metadata and the
+    leaf hashes of every other field for an auditor (no personal data; it still verifies).
+
+    Every attempt is in the access log first, like a consented read's (purpose ``export``,
+    ``fields`` the paths disclosed beyond the always-disclosed metadata), so the holder's
+    access history shows who exported their certificate.
+
+    Raises:
+        AuthenticationError: no or an unknown credential (401).
+        AccessDeniedError: ``forbidden_role`` (403): an agency or portal credential (agencies
+            read under a holder's consent).
+        NodeInputError: ``malformed_identifier`` (422).
+        NodeNotFoundError: no such certificate here (404).
+        NotAnchoredError: not anchored yet (409): the file would have no receipt.
+    """
+    entry = _request_entry(node, requested) | {"purpose": EXPORT_PURPOSE}
+    log = node.access_log
+    with log.lock:
+        try:
+            caller = authenticate(node.engine, authorization)
+            entry.update(caller_role=caller.role.value, credential=caller.credential_id)
+            if caller.role not in (Role.OPERATOR, Role.AUDITOR):
+                raise AccessDeniedError(
+                    "only the operator (the whole certificate) and auditors (without personal "
+                    f"data) export certificates; this credential is a {caller.role.value}",
+                    code="forbidden_role",
+                )
+            certificate_id = checked_certificate_id(requested)
+            with unit_of_work(node.engine) as session:
+                row = CertificateRow.find(session, certificate_id)
+                if row.receipt is None:
+                    raise NotAnchoredError(
+                        f"certificate {certificate_id} is not anchored yet, so its file would "
+                        "have no receipt; retry in a few seconds"
+                    )
+                sealed = load_sealed(node.master, row)
+                copy = sealed if caller.role is Role.OPERATOR else disclose(sealed, [])
+                fields = sorted(
+                    path for path in copy.disclosed_values() if path not in ALWAYS_DISCLOSED
+                )
+                log.append(session, entry | {"fields": fields, "outcome": "allowed", "error": None})
             return copy
         except NodeError as error:
             log.record(entry | {"outcome": "refused", "error": error.code})

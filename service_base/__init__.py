@@ -11,7 +11,8 @@ they share is made here once, so both answer and store alike:
 - :mod:`service_base.body_guard`: the middleware every request body passes before anything parses
   it: a valid credential first, then the size limit and a bounded JSON shape;
 - :mod:`service_base.path_guard`: the middleware in front of it, which refuses a path with an
-  encoded slash and a method the path does not offer (with the ``Allow`` the schema declares).
+  encoded slash and a method the path does not offer (with the ``Allow`` the schema declares);
+- :mod:`service_base.durations`: durations as their command lines take them (``90d``).
 """
 
 from service_base.body_guard import (
@@ -22,6 +23,7 @@ from service_base.body_guard import (
     guarded_caller,
     too_large,
 )
+from service_base.durations import LONGEST_DURATION, parse_duration
 from service_base.exceptions import (
     MethodNotAllowedError,
     RequestBodyError,
@@ -47,6 +49,7 @@ from service_base.sqlstore import (
 )
 
 __all__ = [
+    "LONGEST_DURATION",
     "RETRY_AFTER_SECONDS",
     "BodyGuard",
     "BodyRule",
@@ -65,6 +68,7 @@ __all__ = [
     "guarded_caller",
     "install_error_handlers",
     "make_engine",
+    "parse_duration",
     "problem_body",
     "problem_response",
     "responses",

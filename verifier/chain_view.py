@@ -16,16 +16,11 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-import requests
-from web3 import Web3
-from web3.exceptions import Web3Exception
-
-from ledger.artifact import load_artifact
+from ledger.artifact import CONTRACT_NAME, load_artifact
 from ledger.calls import LedgerCalls
 from ledger.chain import RpcCall, RpcClient
-from ledger.contract import CONTRACT_NAME
 from ledger.deploy import Deployment
 from ledger.events import EventDecoder
 from ledger.exceptions import LedgerAnswerError, LedgerError
@@ -42,6 +37,9 @@ from verifier.exceptions import ChainUnavailableError
 from verifier.status_logs import StatusKey, read_status_changes
 from verifier.ttl_cache import TtlCache
 from verifier.types import BlockSource, Trust
+
+if TYPE_CHECKING:  # the view reads through the raw client: web3.py is not imported to verify
+    from web3 import Web3
 
 __all__ = [
     "BulkChainView",
@@ -227,7 +225,7 @@ def _answering(what: str) -> Iterator[None]:
         yield
     except LedgerAnswerError as error:  # a view call's answer that does not decode
         raise ChainUnavailableError(f"unreadable answer reading {what}: {error}") from error
-    except (requests.RequestException, OSError, Web3Exception, LedgerError) as error:
+    except (OSError, LedgerError) as error:
         problem = f"could not read {what}: {type(error).__name__}: {error}"
         raise ChainUnavailableError(problem) from error
     except (ValueError, TypeError, KeyError) as error:  # a malformed answer from the node

@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from certificate.exceptions import CertificateFormatError
 from certificate.qr import (
@@ -31,15 +32,15 @@ from certificate.qr import (
     decode_qr_payload,
 )
 from ledger.defaults import DEFAULT_RPC_URL, default_home
-from ledger.deploy import Deployment
 from ledger.exceptions import LedgerError
-from verifier.chain_view import ChainView
 from verifier.exceptions import VerifierValueError
-from verifier.quorum_view import QuorumChainView
 from verifier.render import render_text
 from verifier.times import parse_time
 from verifier.types import Verdict
-from verifier.verify import SealedInput, verify_many
+
+if TYPE_CHECKING:
+    from verifier.chain_view import ChainView
+    from verifier.verify import SealedInput
 
 __all__ = ["exit_code", "register"]
 
@@ -99,9 +100,16 @@ def _chain(urls: list[str], quorum: int | None, record: Path) -> ChainView:
     """The view through the endpoints (nothing is asked yet: an unreachable chain gives every
     file a report, with ERROR where the chain was needed).
 
+    The chain view is imported here, once the inputs are known to be readable, so ``--help``
+    and a refused command line answer at once; it reads through the raw JSON-RPC client, so
+    web3.py (a second of imports) is not loaded at all.
+
     Raises:
         LedgerError: no deployment record, a URL that is not http(s), a quorum outside 1…N.
     """
+    from ledger.deploy import Deployment
+    from verifier.quorum_view import QuorumChainView
+
     deployment = Deployment.load(record)
     return QuorumChainView.for_deployment(urls, deployment, quorum=quorum)
 
@@ -109,12 +117,7 @@ def _chain(urls: list[str], quorum: int | None, record: Path) -> ChainView:
 def _verify(args: argparse.Namespace) -> int:
     try:
         at = parse_time(args.at) if args.at is not None else None
-        chain = _chain(
-            args.rpc or [DEFAULT_RPC_URL],
-            args.quorum,
-            args.deployment or default_home() / "deployment.json",
-        )
-    except (VerifierValueError, LedgerError) as error:
+    except VerifierValueError as error:
         print(f"huren verify: {error}", file=sys.stderr)
         return 2
     if not args.files and not args.qr:
@@ -137,6 +140,17 @@ def _verify(args: argparse.Namespace) -> int:
     except _NotVerifiable as problem:
         print(f"huren verify: {problem}", file=sys.stderr)
         return 2
+    try:
+        chain = _chain(
+            args.rpc or [DEFAULT_RPC_URL],
+            args.quorum,
+            args.deployment or default_home() / "deployment.json",
+        )
+    except LedgerError as error:
+        print(f"huren verify: {error}", file=sys.stderr)
+        return 2
+    from verifier.verify import verify_many
+
     reports = verify_many(inputs, chain, at=at)
     if args.json:
         out = [{"file": s, **r.to_json()} for s, r in zip(sources, reports, strict=True)]

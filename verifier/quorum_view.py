@@ -36,8 +36,7 @@ from typing import Any, TypeVar
 
 from eth_utils.address import to_checksum_address
 
-from ledger.artifact import load_artifact
-from ledger.contract import CONTRACT_NAME
+from ledger.artifact import CONTRACT_NAME, load_artifact
 from ledger.deploy import Deployment
 from ledger.events import EventDecoder
 from ledger.exceptions import LedgerAnswerError, LedgerNoQuorumError

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -36,7 +35,11 @@ from province_nodes.auth import authenticate, create_credential
 from province_nodes.db import make_engine, migrate
 from province_nodes.exceptions import AuthenticationError
 from province_nodes.types import Role
-from verifier.service import hash_token
+from verifier.service.clerks import authenticate as authenticate_clerk
+from verifier.service.clerks import create_clerk
+from verifier.service.db import make_engine as make_agency_engine
+from verifier.service.db import migrate as migrate_agency
+from verifier.service.exceptions import AuthenticationError as ClerkAuthenticationError
 
 __all__ = ["AGENCY", "AgencyInfo", "NodeInfo", "Stack"]
 
@@ -206,7 +209,8 @@ class Stack:
         return self.home.remember(name, minted)
 
     def _agency_service(self, urls: dict[int, str]) -> Service:
-        """Start the Shanghai agency's verification service with one clerk token.
+        """Start the Shanghai agency's verification service (``huren agency serve``) with one
+        clerk.
 
         Its credential at the issuing node is minted offline by that node's operator (as
         ``huren node token create`` does); a credential is not tied to the agency's
@@ -214,26 +218,12 @@ class Stack:
         """
         assert self.chain is not None
         node_tokens = {code: self._agency_credential(code) for code in AGENCY_READS_FROM}
-        self.clerk_token = self.home.secret("token.agency.clerk") or self.home.remember(
-            "token.agency.clerk", _random_token()
-        )
+        self.clerk_token = self._clerk_token()
         port = free_port(8300, {urlsplit(url).port or 0 for url in urls.values()})
         self.agency_url = f"http://127.0.0.1:{port}"
         service = Service(
             f"agency service of {AGENCY.name} ({AGENCY.id})",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "verifier.service.app:app_from_env",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "info",
-            ],
+            [sys.executable, "-m", "huren", "agency", "serve", "--port", str(port)],
             env=_python_env()
             | {
                 "HUREN_AGENCY_AGENCY_ID": AGENCY.id,
@@ -242,7 +232,6 @@ class Stack:
                 "HUREN_AGENCY_DEPLOYMENT_FILE": str(self.home.deployment_file),
                 "HUREN_AGENCY_DATABASE_URL": self.home.agency_database_url,
                 "HUREN_AGENCY_NODE_TOKENS": json.dumps({str(k): v for k, v in node_tokens.items()}),
-                "HUREN_AGENCY_CLERK_TOKEN_HASHES": json.dumps([hash_token(self.clerk_token)]),
             },
             log_file=self.home.log_file("agency"),
             url=self.agency_url,
@@ -252,6 +241,24 @@ class Stack:
         self._services.append(service)
         service.start()
         return service
+
+    def _clerk_token(self) -> str:
+        """The demo clerk's token (created once in the agency's store, as ``huren agency clerk
+        create`` does, and kept in secrets)."""
+        engine = make_agency_engine(self.home.agency_database_url)
+        try:
+            migrate_agency(engine)
+            token = self.home.secret("token.agency.clerk")
+            if token is not None:
+                try:
+                    authenticate_clerk(engine, f"Bearer {token}", dev=False)
+                    return token
+                except ClerkAuthenticationError:
+                    pass  # the store was reset: create the clerk again
+            _, token = create_clerk(engine, "演示窗口 (huren demo)")
+            return self.home.remember("token.agency.clerk", token)
+        finally:
+            engine.dispose()
 
     def _agency_credential(self, code: int) -> str:
         engine = make_engine(self.home.node_database_url(code))
@@ -296,7 +303,3 @@ def _load_record(path: Path) -> Deployment | None:
         return Deployment.load(path)
     except LedgerError:
         return None
-
-
-def _random_token() -> str:
-    return secrets.token_urlsafe(32)

@@ -1,4 +1,5 @@
-"""Certificates: issue (one or bulk), receipt, status, and the consented read by agencies."""
+"""Certificates: issue (one or bulk), receipt, status (one or a bulk revocation), the consented
+read by agencies and the export of the sealed file."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from province_nodes.api.bulk_body import read_bulk_documents
 from province_nodes.api.deps import AnyCallerDep, CertificateIdDep, NodeDep, OperatorDep
 from province_nodes.api.schemas import (
     BulkIssued,
+    BulkRevocation,
+    BulkRevoked,
     DocumentJSON,
     Issued,
     SealedJSON,
@@ -25,7 +28,7 @@ from province_nodes.db import unit_of_work
 from province_nodes.exceptions import NodeNotFoundError, NotAnchoredError
 from province_nodes.inputs import REQUEST_KEY_PATTERN
 from province_nodes.models import CertificateRow
-from province_nodes.reads import fetch_under_consent
+from province_nodes.reads import export_copy, fetch_under_consent
 from province_nodes.status import StatusView
 from service_base.problems import responses
 
@@ -96,6 +99,25 @@ async def issue_bulk(request: Request, node: NodeDep, _caller: OperatorDep) -> B
     )
 
 
+@router.post(
+    "/revocations",
+    response_model=BulkRevoked,
+    responses=responses(401, 403, 404, 409, 413, 422, 503),
+    summary="Revoke many certificates (the contract's batch revocation)",
+)
+def revoke_many(node: NodeDep, _caller: OperatorDep, body: BulkRevocation) -> BulkRevoked:
+    """Every certificate named must be this node's and anchored, or nothing is revoked (404,
+    409). Those the chain revoked before are left out and listed; the rest are revoked in
+    ``revokeBatch`` transactions of up to 200, each recorded as soon as it is mined. Sending
+    the same request again after a failure (503, or 409 from the ledger) finishes it."""
+    result = node.status.revoke_many(body.certificate_ids, body.reason, body.effective_at)
+    return BulkRevoked(
+        revoked=result.revoked,
+        already_revoked=result.already_revoked,
+        transactions=result.transactions,
+    )
+
+
 @router.get(
     "/{certificate_id}/receipt",
     response_model=Receipt,
@@ -148,6 +170,27 @@ def fetch(
     key's form) is checked inside the logged read rather than by the usual dependency.
     """
     copy = fetch_under_consent(node, authorization, certificate_id, huren_consent, idempotency_key)
+    result: dict[str, Any] = json.loads(copy.to_json())
+    return result
+
+
+@router.get(
+    "/{certificate_id}/sealed",
+    response_model=SealedJSON,
+    responses=responses(401, 403, 404, 409, 422, 503),
+    summary="Export the sealed certificate file with its receipt (operator, or auditor redacted)",
+)
+def export(
+    node: NodeDep,
+    certificate_id: str,
+    authorization: Annotated[
+        str | None, Header(description="An operator or auditor credential: 'Bearer <token>'")
+    ] = None,
+) -> dict[str, Any]:
+    """The whole certificate for an operator; for an auditor every field but the metadata
+    withheld (leaf hashes only). 409 until anchored. Every attempt is in the access log
+    (purpose ``export``), so the credential is checked inside the logged read."""
+    copy = export_copy(node, authorization, certificate_id)
     result: dict[str, Any] = json.loads(copy.to_json())
     return result
 

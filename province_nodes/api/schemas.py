@@ -12,6 +12,7 @@ from province_nodes.inputs import AgencyIdText, CertificateIdText, PlainText
 from province_nodes.status import StatusAction
 
 __all__ = [
+    "MAX_BULK_REVOCATIONS",
     "MAX_LOG_INDEX",
     "MAX_OFFSET",
     "MAX_UNIX_TIME",
@@ -21,6 +22,8 @@ __all__ = [
     "AuditCertificate",
     "AuditCertificatePage",
     "BulkIssued",
+    "BulkRevocation",
+    "BulkRevoked",
     "ConsentCreate",
     "ConsentCreated",
     "ConsentWithdrawn",
@@ -98,6 +101,32 @@ class StatusChange(_Model):
     effective_at: int = Field(
         0, ge=0, le=MAX_UNIX_TIME, description="Unix time; 0 = now (block time)"
     )
+
+
+MAX_BULK_REVOCATIONS = 10_000
+"""The most certificates one bulk revocation request names (its body stays under 1 MiB)."""
+
+
+class BulkRevocation(_Model):
+    """Many certificates to revoke for one reason, as an operator sends them."""
+
+    certificate_ids: list[CertificateIdText] = Field(
+        min_length=1,
+        max_length=MAX_BULK_REVOCATIONS,
+        description="证照标识 of this node's certificates; one named twice is revoked once",
+    )
+    reason: int = Field(ge=0, le=255, description="StatusReason code")
+    effective_at: int = Field(
+        0, ge=0, le=MAX_UNIX_TIME, description="Unix time; 0 = now (block time)"
+    )
+
+
+class BulkRevoked(_Model):
+    """What a bulk revocation did."""
+
+    revoked: list[str] = Field(description="revoked by this request, in the order given")
+    already_revoked: list[str] = Field(description="revoked on chain before, left as they were")
+    transactions: list[str] = Field(description="0x hashes of the revokeBatch transactions")
 
 
 class StatusPublic(_Model):

@@ -29,7 +29,7 @@ def _assert_schema_matches(url: str) -> None:
         )
         diff = compare_metadata(context, METADATA)
         versions = connection.execute(text("SELECT version_num FROM agency_alembic_version"))
-        assert [row[0] for row in versions] == ["0002"]
+        assert [row[0] for row in versions] == ["0003"]
     engine.dispose()
     assert diff == []
 

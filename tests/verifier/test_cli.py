@@ -110,3 +110,73 @@ def test_hostile_files_are_reported_and_the_others_still_verified(
         assert reports[name]["verdict"] == "INVALID"
         assert reports[name]["checks"][0]["reason_name"] == "FORMAT_JSON_LIMIT"
     assert reports["good.json"]["verdict"] == "VALID"
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Which of web3, eth_account and the chain view a fresh interpreter loaded running ``code``."""
+    probe = (
+        f"import sys\n{code}\n"
+        "print('loaded:', *(m for m in ('web3', 'eth_account', 'verifier.chain_view') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (loaded,) = (line for line in done.stdout.splitlines() if line.startswith("loaded:"))
+    return set(loaded.split()[1:])
+
+
+def test_help_and_refused_command_lines_load_no_chain_stack(tmp_path: Path) -> None:
+    """web3.py's import costs about a second: ``huren verify --help``, a bad ``--at`` and an
+    unreadable file are answered without it."""
+    missing = tmp_path / "missing.json"
+    runs = (
+        "from huren.cli import main\ntry:\n    main(['verify', '--help'])\nexcept SystemExit:\n"
+        "    pass",
+        "from huren.cli import main\nassert main(['verify', 'x.json', '--at', 'soon']) == 2",
+        f"from huren.cli import main\nassert main(['verify', {str(missing)!r}]) == 2",
+    )
+    for code in runs:
+        assert _loaded_after(code) == set(), code
+
+
+def test_verifying_against_the_chain_loads_no_web3(
+    issuer: Callable[[int], Issuer], local_chain_url: str, record: Path, tmp_path: Path
+) -> None:
+    """The chain view reads through the raw JSON-RPC client: web3.py's second of imports is
+    not paid to verify a file."""
+    (sealed,) = issuer(310000).issue(1)
+    path = tmp_path / "good.json"
+    path.write_text(sealed.to_json())
+    run = (
+        "import contextlib, io\nfrom huren.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['verify', {str(path)!r}, '--rpc', {local_chain_url!r}, "
+        f"'--deployment', {str(record)!r}])\n"
+        "assert code == 0, code"
+    )
+    assert _loaded_after(run) == {"verifier.chain_view"}
+
+
+def test_the_public_names_load_on_first_use() -> None:
+    assert _loaded_after("import verifier; verifier.Verdict; verifier.Reason") == set()
+    names = "import verifier\nfor name in verifier.__all__: getattr(verifier, name)"
+    assert _loaded_after(names) == {"verifier.chain_view"}
+    # the function verify, not its module, even after the module was imported by name
+    function = "import verifier.verify\nfrom verifier import verify\nassert callable(verify)"
+    assert "verifier.chain_view" in _loaded_after(function)
+    done = subprocess.run(
+        [sys.executable, "-c", "import verifier; verifier.nothing_of_that_name"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        "AttributeError: module 'verifier' has no attribute 'nothing_of_that_name'" in done.stderr
+    )

@@ -134,9 +134,10 @@ def test_a_database_lost_mid_run_is_503_and_back_when_it_returns(
         assert (back.status_code, back.json()["error"]) == (404, "unknown_request")
 
 
-def test_production_needs_clerk_tokens() -> None:
+def test_production_needs_clerk_tokens(tmp_path: Path, chain_view: Web3ChainView) -> None:
+    settings = AgencySettings(agency_id="x", database_url=f"sqlite:///{tmp_path / 'a.db'}")
     with pytest.raises(ValueError, match="CLERK_TOKEN_HASHES"):
-        AgencySettings(agency_id="x")
+        create_app(settings, chain=chain_view)
 
 
 def test_a_request_lease_must_outlast_the_wait_for_the_node() -> None:

@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 
 import httpx2 as httpx
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 
 from ledger.deploy import Deployment
 from ledger.finality import Finality
@@ -23,8 +25,10 @@ from service_base.path_guard import PathGuard
 from service_base.problems import install_error_handlers
 from verifier.chain_view import ChainView
 from verifier.quorum_view import QuorumChainView
+from verifier.service.clerks import has_active_clerk, import_configured
 from verifier.service.db import make_engine, migrate, unavailable
-from verifier.service.deps import Services, clerk_token
+from verifier.service.deps import Services, clerk_of
+from verifier.service.exceptions import AgencyConfigError
 from verifier.service.node_client import NodeClient
 from verifier.service.page import install_page
 from verifier.service.requests_flow import CrossProvinceRequests
@@ -54,6 +58,11 @@ def create_app(
     :class:`~service_base.body_guard.BodyGuard`: a clerk's token, the size limit, a bounded
     JSON shape (``/verify`` and the QR route read their own bodies: a file that is not a
     certificate still gets its report).
+
+    Raises:
+        AgencyConfigError: outside dev mode, no clerk could call (none is stored and active,
+            and the settings list no token hash to import).
+        StoreUnavailableError: the database cannot be reached or written.
     """
     restore_recursion_limit()
     owned: QuorumChainView | None = None
@@ -67,12 +76,20 @@ def create_app(
         )
         chain = owned
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    try:
+        migrate(engine)
+        _admit_clerks(settings, engine)
+    except BaseException:
+        engine.dispose()
+        if owned is not None:
+            owned.close()
+        raise
     nodes = NodeClient(timeout=settings.node_timeout, transport=transport)
     services = Services(
         settings=settings,
         chain=chain,
         requests=CrossProvinceRequests(settings, engine, chain, nodes),
+        engine=engine,
     )
 
     @asynccontextmanager
@@ -92,7 +109,7 @@ def create_app(
     install_error_handlers(app, unavailable)
 
     async def credential(authorization: str | None) -> None:
-        clerk_token(settings, authorization)
+        await run_in_threadpool(clerk_of, services, authorization)
 
     raw = BodyRule(settings.max_body_bytes, json=False)
     app.add_middleware(
@@ -106,6 +123,18 @@ def create_app(
     app.include_router(requests_router)
     install_page(app)
     return app
+
+
+def _admit_clerks(settings: AgencySettings, engine: Engine) -> None:
+    """Import the token hashes the settings still list (once: see :mod:`verifier.service.clerks`);
+    outside dev mode, refuse to start when no clerk could call."""
+    import_configured(engine, settings.clerk_token_hashes)
+    if settings.mode != "dev" and not has_active_clerk(engine):
+        raise AgencyConfigError(
+            "no clerk can call this agency: create one with 'huren agency clerk create "
+            "--config FILE --name NAME' (or list SHA-256 token hashes in "
+            "HUREN_AGENCY_CLERK_TOKEN_HASHES, imported once), or set HUREN_AGENCY_MODE=dev"
+        )
 
 
 def app_from_env() -> FastAPI:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 
 from verifier.chain_view import ChainView
-from verifier.service.exceptions import AuthenticationError
+from verifier.service.clerks import Credential, authenticate
 from verifier.service.requests_flow import CrossProvinceRequests
-from verifier.service.settings import AgencySettings, hash_token
+from verifier.service.settings import AgencySettings
 
-__all__ = ["ClerkDep", "Services", "ServicesDep", "clerk_token"]
+__all__ = ["ClerkDep", "Services", "ServicesDep", "clerk_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class Services:
     settings: AgencySettings
     chain: ChainView
     requests: CrossProvinceRequests
+    engine: Engine
 
 
 def _services(request: Request) -> Services:
@@ -33,26 +34,17 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
-def clerk_token(settings: AgencySettings, authorization: str | None) -> str | None:
-    """The token hash of the clerk behind an ``Authorization`` header value; 401 otherwise.
+def clerk_of(services: Services, authorization: str | None) -> Credential | None:
+    """The clerk behind an ``Authorization`` header value; 401 otherwise.
 
-    In dev mode with no tokens configured, everyone may call (returns None).
+    In dev mode, while the agency has no clerk, everyone may call (returns None).
     """
-    allowed = settings.clerk_token_hashes
-    if not allowed and settings.mode == "dev":
-        return None
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise AuthenticationError("send Authorization: Bearer <token>")
-    digest = hash_token(token.strip())
-    if not any(hmac.compare_digest(digest, known) for known in allowed):
-        raise AuthenticationError("the bearer token is not known here")
-    return digest
+    return authenticate(services.engine, authorization, dev=services.settings.mode == "dev")
 
 
-def _clerk(request: Request, services: ServicesDep) -> str | None:
-    """The caller's token hash if it is one of the agency's clerks (see :func:`clerk_token`)."""
-    return clerk_token(services.settings, request.headers.get("Authorization"))
+def _clerk(request: Request, services: ServicesDep) -> Credential | None:
+    """The calling clerk (see :func:`clerk_of`)."""
+    return clerk_of(services, request.headers.get("Authorization"))
 
 
-ClerkDep = Annotated[str | None, Depends(_clerk)]
+ClerkDep = Annotated[Credential | None, Depends(_clerk)]

@@ -9,9 +9,11 @@ stores them as its outcome.
 ::
 
     AgencyError (ServiceError)                    status 500 unless a branch says otherwise
+    ├── AgencyConfigError (ValueError)            the agency cannot start as configured
     ├── AgencyInputError (ValueError)             the request is not acceptable input (422)
-    ├── AgencyNotFoundError (LookupError)         no such stored request, or no report (404)
-    ├── AuthenticationError                       no clerk token or an unknown one (401)
+    ├── AgencyNotFoundError (LookupError)         no such stored request, report or clerk (404)
+    ├── AuthenticationError                       no clerk token, an unknown, revoked or
+    │                                             expired one (401)
     ├── RequestInProgressError                    an identical request is still being run (409)
     ├── StoreUnavailableError (ConnectionError)   the agency's database cannot be reached (503)
     ├── VerificationIncompleteError               a received certificate awaits the chain (503)
@@ -26,6 +28,7 @@ from __future__ import annotations
 from service_base.exceptions import ServiceError
 
 __all__ = [
+    "AgencyConfigError",
     "AgencyError",
     "AgencyInputError",
     "AgencyNotFoundError",
@@ -45,6 +48,12 @@ class AgencyError(ServiceError):
     code = "agency_error"
 
 
+class AgencyConfigError(AgencyError, ValueError):
+    """The settings or the store do not allow the service to start (no clerk could call it)."""
+
+    code = "agency_config_error"
+
+
 class AgencyInputError(AgencyError, ValueError):
     """The request's content is not acceptable (a bad ``at`` time, an unreadable QR payload)."""
 
@@ -53,14 +62,15 @@ class AgencyInputError(AgencyError, ValueError):
 
 
 class AgencyNotFoundError(AgencyError, LookupError):
-    """No stored request has that id, or the request has no report."""
+    """No stored request has that id, the request has no report, or no clerk has that id."""
 
     status = 404
     code = "unknown_request"
 
 
 class AuthenticationError(AgencyError):
-    """The caller sent no bearer token, or one that is not a clerk's of this agency."""
+    """The caller sent no bearer token, one that is not a clerk's of this agency, or a clerk's
+    that was revoked (``credential_revoked``) or expired (``credential_expired``)."""
 
     status = 401
     code = "unauthenticated"

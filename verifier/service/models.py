@@ -1,9 +1,11 @@
-"""Stored cross-province requests and the API's request and response models.
+"""The agency's tables (its clerks, its stored cross-province requests) and the API's models.
 
-A :class:`VerificationRequest` row keeps what the agency asked, what the issuing node answered
-and the verifier's report. The consent token itself is not kept (it is a bearer credential); its
-SHA-256 and the certificate id identify the request (one row, unique), so a retry returns the
-stored answer instead of spending the consent again. The row is also the request's state: see
+A :class:`Clerk` is a named person who may call the service, with the SHA-256 of their bearer
+token (see :mod:`verifier.service.clerks`). A :class:`VerificationRequest` row keeps what the
+agency asked, which clerk asked it, what the issuing node answered and the verifier's report.
+The consent token itself is not kept (it is a bearer credential); its SHA-256 and the
+certificate id identify the request (one row, unique), so a retry returns the stored answer
+instead of spending the consent again. The row is also the request's state: see
 :mod:`verifier.service.request_store` for who may change it when.
 """
 
@@ -24,6 +26,7 @@ from certificate.identifier import validate_identifier
 __all__ = [
     "METADATA",
     "AgencyTable",
+    "Clerk",
     "Outcome",
     "RequestCreate",
     "RequestPublic",
@@ -79,6 +82,23 @@ class AgencyTable(SQLModel, registry=_registry):
     """Base of every agency table model, so they live in :data:`METADATA` only."""
 
 
+class Clerk(AgencyTable, table=True):
+    """A clerk of this agency: their name and the SHA-256 of their bearer token (never the token).
+
+    A clerk is never deleted (their requests name them); revoking sets ``revoked_at``.
+    """
+
+    __tablename__ = "clerks"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    name: str = SQLField(max_length=200)
+    token_sha256: str = SQLField(max_length=64, unique=True)
+    """Lowercase hex SHA-256 of the token, the form ``HUREN_AGENCY_CLERK_TOKEN_HASHES`` held."""
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
 class VerificationRequest(AgencyTable, table=True):
     """One cross-province request and its outcome."""
 
@@ -105,6 +125,11 @@ class VerificationRequest(AgencyTable, table=True):
     """How many runs this request has had; the run holding it is the one with this number."""
     claimed_until: datetime | None = None
     """Until when the current run (pending) holds the request; after that it is taken for dead."""
+    clerk_id: int | None = SQLField(default=None, foreign_key="clerks.id")
+    """The clerk whose call created the request; None in dev mode without clerks, and for
+    requests stored before clerks were."""
+    clerk_name: str | None = SQLField(default=None, max_length=200)
+    """That clerk's name as it was then: the case file names who acted."""
 
 
 class RequestPublic(BaseModel):
@@ -113,6 +138,8 @@ class RequestPublic(BaseModel):
     id: str
     created_at: datetime
     agency_id: str
+    clerk_id: int | None = Field(description="the clerk who made the request")
+    clerk_name: str | None = Field(description="that clerk's name")
     certificate_id: str
     issuing_province: int
     endpoint: str | None

@@ -29,6 +29,7 @@ from certificate.exceptions import CertificateError
 from certificate.sealed_file import SealedCertificate, parse_sealed
 from verifier.chain_view import ChainView
 from verifier.exceptions import ChainUnavailableError
+from verifier.service.clerks import Credential
 from verifier.service.exceptions import PeerRefusedError, PeerUnavailableError
 from verifier.service.models import Outcome, RequestCreate, VerificationRequest
 from verifier.service.node_client import NodeClient
@@ -55,11 +56,15 @@ class CrossProvinceRequests:
         self.nodes = nodes
         self.store = RequestStore(engine, timedelta(seconds=settings.request_lease_seconds))
 
-    def submit(self, request: RequestCreate) -> tuple[VerificationRequest, bool]:
-        """Run ``request``, or wait for the call running it, or find its final answer.
+    def submit(
+        self, request: RequestCreate, clerk: Credential | None
+    ) -> tuple[VerificationRequest, bool]:
+        """Run ``request`` for ``clerk``, or wait for the call running it, or find its final
+        answer.
 
         Returns the row as stored and whether this call ran it. The row may be left pending
-        (another call still runs it after ``request_wait_seconds``) or retryable.
+        (another call still runs it after ``request_wait_seconds``) or retryable. A new row
+        names ``clerk`` (None: dev mode without clerks); a stored one keeps the clerk who made it.
         """
         claimed = self.store.claim(
             VerificationRequest(
@@ -70,6 +75,8 @@ class CrossProvinceRequests:
                 issuing_province=request.issuing_province,
                 consent_sha256=hashlib.sha256(request.consent_token.encode("utf-8")).hexdigest(),
                 outcome=Outcome.PENDING,
+                clerk_id=clerk.clerk_id if clerk else None,
+                clerk_name=clerk.name if clerk else None,
             )
         )
         deadline = time.monotonic() + self.settings.request_wait_seconds

@@ -107,6 +107,8 @@ def _public(row: VerificationRequest) -> RequestPublic:
         id=row.id,
         created_at=row.created_at,
         agency_id=row.agency_id,
+        clerk_id=row.clerk_id,
+        clerk_name=row.clerk_name,
         certificate_id=row.certificate_id,
         issuing_province=row.issuing_province,
         endpoint=row.endpoint,
@@ -132,9 +134,10 @@ def _public(row: VerificationRequest) -> RequestPublic:
     summary="Request a certificate from another province and verify it",
 )
 def create_request(
-    body: RequestCreate, services: ServicesDep, _clerk: ClerkDep, response: Response
+    body: RequestCreate, services: ServicesDep, clerk: ClerkDep, response: Response
 ) -> RequestPublic:
-    """Fetch the certificate from the issuing node under the consent, verify it, store both.
+    """Fetch the certificate from the issuing node under the consent, verify it, store both
+    with the clerk who asked.
 
     201 with the stored request once answered for good (outcome verified, refused or mismatch);
     200 with the stored answer for a retry, or for an identical request that ran at the same
@@ -144,7 +147,7 @@ def create_request(
     the certificate was received and kept but the chain could not be asked to verify it, 409
     ``request_in_progress`` while an identical request is still being run.
     """
-    row, new = services.requests.submit(body)
+    row, new = services.requests.submit(body, clerk)
     _raise_unless_answered(row)
     if not new:
         response.status_code = status.HTTP_200_OK

@@ -7,6 +7,7 @@ Nothing is read at import time: :func:`verifier.service.create_app` takes an
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -55,7 +56,9 @@ class AgencySettings(BaseSettings):
         default_factory=dict, description="per-province tokens (code → token), override the one"
     )
     clerk_token_hashes: tuple[str, ...] = Field(
-        (), description="SHA-256 hex of the tokens clerks use to call this service"
+        (),
+        description="superseded by 'huren agency clerk create': SHA-256 hex of clerks' tokens, "
+        "imported once at start as clerks named configured-<first 8 hex digits>",
     )
     node_timeout: float = Field(10.0, gt=0, description="seconds to wait for a province node")
     request_wait_seconds: float = Field(
@@ -95,15 +98,6 @@ class AgencySettings(BaseSettings):
         return self.rpc_urls or (self.rpc_url,)
 
     @model_validator(mode="after")
-    def _secrets_outside_dev(self) -> AgencySettings:
-        if self.mode != "dev" and not self.clerk_token_hashes:
-            raise ValueError(
-                "HUREN_AGENCY_CLERK_TOKEN_HASHES is empty: outside dev mode every caller needs a "
-                "token; store sha256(token) hex values, or set HUREN_AGENCY_MODE=dev"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _lease_outlasts_the_node(self) -> AgencySettings:
         if self.request_lease_seconds <= self.node_timeout:
             raise ValueError(
@@ -116,3 +110,13 @@ class AgencySettings(BaseSettings):
         """The bearer token for the node of ``province``, or None if none is configured."""
         token = self.node_tokens.get(province, self.node_token)
         return token.get_secret_value() if token is not None else None
+
+    @field_validator("agency_id")
+    @classmethod
+    def _agency_id_as_nodes_know_it(cls, value: str) -> str:
+        if len(value) > 64 or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", value):
+            raise ValueError(
+                "an agency id is lowercase words joined by hyphens, at most 64 characters, as "
+                "the province nodes register it (e.g. js-gongan-hukou)"
+            )
+        return value
